@@ -70,8 +70,7 @@ static bool read_first_line(int fd, char *line, size_t size)
     return true;
 }
 
-bool demo_simulator_start(struct demo_simulator *sim, const char *const extra_args[],
-                          char **error)
+bool demo_simulator_start(struct demo_simulator *sim, const char *const extra_args[], char **error)
 {
     memset(sim, 0, sizeof(*sim));
     char *path = demo_find_simulator();
