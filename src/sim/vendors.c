@@ -6,6 +6,9 @@
 #include <portalctl/sim/sim.h>
 
 const struct sim_vendor *const sim_vendors[] = {
+    &sim_vendor_ecgrid,
+    &sim_vendor_zoho,
+    &sim_vendor_valstorm,
     NULL,
 };
 
