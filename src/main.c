@@ -2,6 +2,7 @@
  * portalctl: entry point. Parses the global options and hands over to the
  * demo, the console or one command-line operation. Nothing else lives here.
  */
+#include <portalctl/cli.h>
 #include <portalctl/demo.h>
 
 #include <errno.h>
@@ -22,6 +23,7 @@ enum exit_code {
 
 static const char usage_text[] =
     "Usage: portalctl [OPTION]... [CONNECTION]\n"
+    "       portalctl [OPTION]... COMMAND ...\n"
     "A terminal console for customer portals at ECGrid, Zoho CRM and Valstorm.\n"
     "\n"
     "Options:\n"
@@ -94,6 +96,8 @@ static int parse_global_options(int argc, char **argv, struct global_options *o,
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
+            fputs("\n", stdout);
+            fputs(cli_usage(), stdout);
             return EXIT_DONE;
         } else if (strcmp(arg, "--version") == 0) {
             printf("portalctl %s\n", PORTALCTL_VERSION);
@@ -126,6 +130,11 @@ int main(int argc, char **argv)
     if (options.demo)
         return next < argc ? usage_error("--demo takes no operand, got", argv[next])
                            : run_demo();
+    if (next < argc && cli_is_command(argv[next])) {
+        struct cli_globals globals = {.config_file = options.config_file,
+                                      .read_only = options.read_only};
+        return cli_run(&globals, argc - next, argv + next);
+    }
     if (next < argc)
         return usage_error("unknown command", argv[next]);
     fprintf(stderr, "portalctl: the console is not part of this build yet; "
