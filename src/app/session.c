@@ -122,12 +122,31 @@ const char *session_accounts_base(const struct session *session)
     return session->accounts_base;
 }
 
+/* Requests queued behind a refresh were built against the old base: move
+ * them to the new one, so the first request already goes where the vendor
+ * said (Zoho's api_domain). */
+static void rebase_waiting(struct session *session, const char *old_base)
+{
+    size_t old_len = strlen(old_base);
+    for (GList *l = session->waiting.head; l; l = l->next) {
+        struct pending_send *ps = l->data;
+        if (strncmp(ps->url, old_base, old_len) != 0 || ps->url[old_len] != '/')
+            continue;
+        char *moved = g_strconcat(session->api_base, ps->url + old_len, NULL);
+        g_free(ps->url);
+        ps->url = moved;
+    }
+}
+
 void session_set_api_base(struct session *session, const char *api_base)
 {
     if (session->config->url || !api_base || net_url_check(api_base) != NET_ERR_NONE)
         return; /* configured url wins; an unusable api_domain is ignored */
-    g_free(session->api_base);
+    char *old_base = session->api_base;
     session->api_base = strip_trailing_slash(g_strdup(api_base));
+    if (strcmp(old_base, session->api_base) != 0)
+        rebase_waiting(session, old_base);
+    g_free(old_base);
 }
 
 const char *session_secret(struct session *session, enum secret_kind kind, GError **error)

@@ -12,6 +12,11 @@ client_id = sim-zoho-client
 url = $SIM_URL
 accounts_url = $SIM_URL
 
+[connection flow-zoho-dc]
+vendor = zoho
+client_id = sim-zoho-client
+accounts_url = $SIM_URL
+
 [connection flow-vs]
 vendor = valstorm
 url = $SIM_URL
@@ -31,7 +36,14 @@ pc portals list flow-zoho >"$TEST_TMP/portals"
 expect_match 'CustomerHub' "$(cat "$TEST_TMP/portals")" "the granted token works"
 
 expect_eq 0 "$(status_of pc auth grant flow-zoho --device </dev/null)" "device flow"
+
 expect_match 'SIMU-0001' "$(cat "$TEST_TMP/err")" "device flow shows the user code"
+
+# No url configured: the token answer's api_domain (the simulator) is where
+# even the first request goes, not the data centre's default host.
+printf 'sim-zoho-secret\nsim-zoho-refresh\n' | pc auth set flow-zoho-dc
+expect_eq 0 "$(status_of pc portals list flow-zoho-dc)" "first request follows api_domain"
+expect_match 'CustomerHub' "$(cat "$TEST_TMP/out")" "portals through api_domain"
 
 expect_eq 5 "$(status_of pc auth login flow-vs <<<$'admin@sim.example\nPassw0rd!\n000000')" \
     "a wrong 2FA code"
