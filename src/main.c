@@ -3,10 +3,12 @@
  * demo, the console or one command-line operation. Nothing else lives here.
  */
 #include <portalctl/cli.h>
+#include <portalctl/config.h>
+#include <portalctl/console.h>
 #include <portalctl/demo.h>
+#include <portalctl/demo_setup.h>
+#include <portalctl/secrets.h>
 
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,8 @@ static const char usage_text[] =
     "  --config FILE   use FILE instead of $XDG_CONFIG_HOME/portalctl/config.ini\n"
     "  --read-only     refuse every change\n"
     "  --demo          start portal-sim (the bundled simulator of the three vendor\n"
-    "                  APIs) on a free loopback port and show how to reach it\n"
+    "                  APIs) on a free loopback port and open the console on it,\n"
+    "                  one connection per vendor, secrets in memory only\n"
     "  --help          show this help and exit\n"
     "  --version       show the version and exit\n"
     "\n"
@@ -49,30 +52,9 @@ static int usage_error(const char *what, const char *arg)
     return EXIT_USAGE;
 }
 
-/* What the demo simulator offers, from the API contracts' simulator sections. */
-static void print_demo_banner(const char *url)
+/* The console over the simulator; portal-sim is stopped however the console ends. */
+static int run_demo(bool read_only)
 {
-    printf("portal-sim is running at %s\n\n"
-           "  ECGrid    base %s/v2      X-API-Key: sim-ecgrid-netadmin\n"
-           "  Zoho      base %s/crm/v7  token from %s/oauth/v2/token\n"
-           "            (client sim-zoho-client, secret sim-zoho-secret,\n"
-           "             refresh token sim-zoho-refresh)\n"
-           "  Valstorm  base %s/v1      Authorization: Bearer sim-valstorm-admin\n\n"
-           "Try:  curl -s -H 'X-API-Key: sim-ecgrid-netadmin' %s/v2/users/me\n\n"
-           "Press Ctrl-C to stop the simulator.\n",
-           url, url, url, url, url, url);
-    fflush(stdout);
-}
-
-static int run_demo(void)
-{
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGHUP);
-    sigprocmask(SIG_BLOCK, &stop_signals, NULL);
-
     struct demo_simulator sim;
     char *error = NULL;
     if (!demo_simulator_start(&sim, NULL, &error)) {
@@ -80,12 +62,49 @@ static int run_demo(void)
         g_free(error);
         return EXIT_NETWORK;
     }
-    print_demo_banner(sim.base_url);
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    int rc = demo_simulator_stop(&sim);
-    printf("\nportal-sim stopped.\n");
-    return rc == 0 ? EXIT_DONE : EXIT_NETWORK;
+    struct demo_setup setup;
+    int rc = EXIT_NETWORK;
+    if (demo_setup_init(&setup, sim.base_url, &error)) {
+        struct console_options options = {.config = setup.config,
+                                          .secrets = setup.secrets,
+                                          .read_only = read_only,
+                                          .mode_label = "demo"};
+        rc = console_run(&options);
+        demo_setup_free(&setup);
+    } else {
+        fprintf(stderr, "portalctl: %s\n", error);
+        g_free(error);
+    }
+    demo_simulator_stop(&sim);
+    return rc;
+}
+
+/* The console over the configured connections. No keyring call happens here:
+ * opening the keyring backend does not talk to D-Bus. */
+static int run_console(const struct global_options *options, const char *connection)
+{
+    GError *error = NULL;
+    struct config *config = config_load(options->config_file, &error);
+    if (!config) {
+        fprintf(stderr, "portalctl: %s\n", error->message);
+        g_error_free(error);
+        return EXIT_USAGE;
+    }
+    struct secrets *secrets = secrets_open(SECRETS_BACKEND_KEYRING, &error);
+    if (!secrets) {
+        fprintf(stderr, "portalctl: %s\n", error->message);
+        g_error_free(error);
+        config_free(config);
+        return EXIT_NETWORK;
+    }
+    struct console_options console = {.config = config,
+                                      .secrets = secrets,
+                                      .read_only = options->read_only,
+                                      .connection = connection};
+    int rc = console_run(&console);
+    secrets_close(secrets);
+    config_free(config);
+    return rc;
 }
 
 /* Returns -1 to go on, or an exit code. Leaves *next at the first operand. */
@@ -129,15 +148,13 @@ int main(int argc, char **argv)
         return rc;
     if (options.demo)
         return next < argc ? usage_error("--demo takes no operand, got", argv[next])
-                           : run_demo();
+                           : run_demo(options.read_only);
     if (next < argc && cli_is_command(argv[next])) {
         struct cli_globals globals = {.config_file = options.config_file,
                                       .read_only = options.read_only};
         return cli_run(&globals, argc - next, argv + next);
     }
-    if (next < argc)
+    if (next + 1 < argc)
         return usage_error("unknown command", argv[next]);
-    fprintf(stderr, "portalctl: the console is not part of this build yet; "
-                    "try 'portalctl --demo' or 'portalctl --help'\n");
-    return EXIT_USAGE;
+    return run_console(&options, next < argc ? argv[next] : NULL);
 }

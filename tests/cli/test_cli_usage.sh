@@ -20,22 +20,20 @@ rc=0
 "$PORTALCTL_BIN" --config 2>"$TEST_TMP/err" || rc=$?
 expect_eq 2 "$rc" "exit status for --config without a file"
 
-# --demo starts a real portal-sim, prints how to reach it, stops it on SIGTERM.
-mkfifo "$TEST_TMP/demo"
-"$PORTALCTL_BIN" --demo >"$TEST_TMP/demo" &
-demo_pid=$!
-exec 3<"$TEST_TMP/demo"
-read -r line <&3
-expect_match '^portal-sim is running at http://127\.0\.0\.1:[0-9]+$' "$line" "demo banner"
-url=${line#portal-sim is running at }
-status=$(curl -s -o /dev/null -w '%{http_code}' "$url/no-such-vendor")
+# --demo starts a real portal-sim, opens the console on it (in a terminal:
+# tmux), and stops the simulator when the console quits.
+source "$(dirname "$0")/../lib/tmux.sh"
+ui_start 100 30
+ui_run "$PORTALCTL_BIN" --demo
+ui_wait_for 'Connections \(3\)' "the demo's three connections"
+sim_pid=$(pgrep -f "$(dirname "$PORTALCTL_BIN")/portal-sim --listen 127.0.0.1:0" | head -1)
+[[ -n "$sim_pid" ]] || fail "no portal-sim running for the demo"
+sim_port=$(ss -ltnp 2>/dev/null | grep "pid=$sim_pid," | grep -o '127\.0\.0\.1:[0-9]*' | head -1)
+[[ -n "$sim_port" ]] || fail "portal-sim of the demo listens on no loopback port"
+status=$(curl -s -o /dev/null -w '%{http_code}' "http://$sim_port/no-such-vendor")
 expect_eq 404 "$status" "the demo simulator answers"
-sim_pid=$(pgrep -P "$demo_pid" portal-sim)
-[[ -n "$sim_pid" ]] || fail "no portal-sim child of the demo"
-kill -TERM "$demo_pid"
-rc=0
-wait "$demo_pid" || rc=$?
-exec 3<&-
-expect_eq 0 "$rc" "demo exit status"
+ui_keys q
+ui_wait_exit 0
+for _ in $(seq 50); do kill -0 "$sim_pid" 2>/dev/null || break; sleep 0.1; done
 ! kill -0 "$sim_pid" 2>/dev/null || fail "portal-sim still running after the demo stopped"
 echo "ok"

@@ -1,0 +1,413 @@
+/*
+ * The list view's model (see list_model.h): filter, cursor, scrolling and
+ * row formatting, without curses.
+ */
+#include <portalctl/list_model.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include <portalctl/text.h>
+
+/* ---- matching ---------------------------------------------------------------------- */
+
+static bool is_ascii(const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    }
+    return true;
+}
+
+/* Case-insensitive search of an ASCII needle in an ASCII haystack, no allocation:
+ * the common case, and the one that must be fast over 100,000 rows. */
+static bool ascii_contains(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *h = haystack; *h; h++) {
+        if (g_ascii_strncasecmp(h, needle, n) == 0)
+            return true;
+    }
+    return n == 0;
+}
+
+static bool field_contains(const char *value, const char *needle, bool needle_ascii)
+{
+    if (needle_ascii && is_ascii(value))
+        return ascii_contains(value, needle);
+    char *folded = g_utf8_casefold(value, -1);
+    bool found = strstr(folded, needle) != NULL;
+    g_free(folded);
+    return found;
+}
+
+bool list_model_matches(const struct record *record, const char *needle, bool needle_ascii)
+{
+    if (!needle || !*needle)
+        return true;
+    for (int f = 0; f < RECORD_FIELD_COUNT; f++) {
+        const char *value = record->fields[f];
+        if (value && field_contains(value, needle, needle_ascii))
+            return true;
+    }
+    return false;
+}
+
+/* ---- rows and cursor ------------------------------------------------------------------ */
+
+static guint32 row_record(const struct list_model *model, size_t i)
+{
+    return g_array_index(model->rows, guint32, i);
+}
+
+static void keep_cursor_visible(struct list_model *model)
+{
+    size_t count = model->rows->len;
+    if (count == 0) {
+        model->cursor = model->top = 0;
+        return;
+    }
+    if (model->cursor >= count)
+        model->cursor = count - 1;
+    if (model->cursor < model->top)
+        model->top = model->cursor;
+    if (model->cursor >= model->top + model->height)
+        model->top = model->cursor - model->height + 1;
+    /* No empty space below the last row while rows above are hidden. */
+    if (model->top + model->height > count)
+        model->top = count > model->height ? count - model->height : 0;
+}
+
+/* Remembers the record under the cursor, so a reload can find it again. */
+static void take_anchor(struct list_model *model)
+{
+    g_clear_pointer(&model->anchor_id, g_free);
+    model->anchor_pending = false;
+    const struct record *selected = list_model_selected(model);
+    const char *id = selected ? record_get(selected, RECORD_ID) : NULL;
+    if (id)
+        model->anchor_id = g_strdup(id);
+    model->anchor_line = model->cursor - model->top;
+}
+
+static void place_cursor(struct list_model *model, size_t row, size_t line)
+{
+    model->cursor = row;
+    model->top = row >= line ? row - line : 0;
+    keep_cursor_visible(model);
+}
+
+/* Looks for the anchor among rows [from, count); true when found. */
+static bool find_anchor(struct list_model *model, size_t from)
+{
+    if (!model->anchor_id)
+        return false;
+    for (size_t i = from; i < model->rows->len; i++) {
+        const char *id = record_get(&model->records->items[row_record(model, i)], RECORD_ID);
+        if (id && strcmp(id, model->anchor_id) == 0) {
+            place_cursor(model, i, model->anchor_line);
+            model->anchor_pending = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+void list_model_init(struct list_model *model, const struct record_list *records)
+{
+    memset(model, 0, sizeof(*model));
+    model->records = records;
+    model->rows = g_array_new(FALSE, FALSE, sizeof(guint32));
+    model->height = 1;
+    list_model_sync(model);
+}
+
+void list_model_clear(struct list_model *model)
+{
+    if (model->rows)
+        g_array_unref(model->rows);
+    g_free(model->filter);
+    g_free(model->needle);
+    g_free(model->anchor_id);
+    memset(model, 0, sizeof(*model));
+}
+
+void list_model_set_height(struct list_model *model, size_t height)
+{
+    model->height = height ? height : 1;
+    keep_cursor_visible(model);
+}
+
+void list_model_sync(struct list_model *model)
+{
+    size_t first_new_row = model->rows->len;
+    size_t count = model->records->count;
+    if (model->scanned > count)
+        model->scanned = count; /* shrank without a reload: rescan what is there */
+    for (size_t i = model->scanned; i < count; i++) {
+        if (list_model_matches(&model->records->items[i], model->needle, model->needle_ascii)) {
+            guint32 index = (guint32)i;
+            g_array_append_val(model->rows, index);
+        }
+    }
+    model->scanned = count;
+    if (model->anchor_pending)
+        find_anchor(model, first_new_row);
+    keep_cursor_visible(model);
+}
+
+void list_model_reload(struct list_model *model)
+{
+    g_array_set_size(model->rows, 0);
+    model->scanned = 0;
+    model->anchor_pending = false;
+    list_model_sync(model);
+    if (model->anchor_id && !find_anchor(model, 0))
+        model->anchor_pending = true;
+    keep_cursor_visible(model);
+}
+
+void list_model_move(struct list_model *model, long delta)
+{
+    if (model->rows->len == 0)
+        return;
+    long target = (long)model->cursor + delta;
+    if (target < 0)
+        target = 0;
+    model->cursor = (size_t)target;
+    keep_cursor_visible(model);
+    take_anchor(model);
+}
+
+void list_model_page(struct list_model *model, int direction)
+{
+    long step = model->height > 1 ? (long)model->height - 1 : 1;
+    /* The screen scrolls with the cursor, so the cursor keeps its line. */
+    size_t line = model->cursor - model->top;
+    list_model_move(model, direction < 0 ? -step : step);
+    if (model->rows->len > 0) {
+        place_cursor(model, model->cursor, line);
+        take_anchor(model);
+    }
+}
+
+void list_model_first(struct list_model *model)
+{
+    list_model_move(model, -(long)model->rows->len);
+}
+
+void list_model_last(struct list_model *model)
+{
+    list_model_move(model, (long)model->rows->len);
+}
+
+bool list_model_click(struct list_model *model, size_t line)
+{
+    if (line >= model->height || model->top + line >= model->rows->len)
+        return false;
+    model->cursor = model->top + line;
+    take_anchor(model);
+    return true;
+}
+
+/* ---- the filter -------------------------------------------------------------------------- */
+
+/* Keeps only the current rows that match: used when the new needle contains
+ * the old one, so whatever matches it matched before. */
+static void narrow_rows(struct list_model *model)
+{
+    guint kept = 0;
+    for (guint i = 0; i < model->rows->len; i++) {
+        guint32 index = row_record(model, i);
+        if (list_model_matches(&model->records->items[index], model->needle, model->needle_ascii))
+            g_array_index(model->rows, guint32, kept++) = index;
+    }
+    g_array_set_size(model->rows, kept);
+}
+
+/* The row showing record index, or rows->len; rows are in record order. */
+static size_t row_of_record(const struct list_model *model, guint32 index)
+{
+    size_t lo = 0, hi = model->rows->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (row_record(model, mid) < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < model->rows->len && row_record(model, lo) == index ? lo : model->rows->len;
+}
+
+void list_model_set_filter(struct list_model *model, const char *filter)
+{
+    if (filter && !*filter)
+        filter = NULL;
+    bool had_rows = model->rows->len > 0;
+    guint32 selected = had_rows ? row_record(model, model->cursor) : 0;
+    size_t line = model->cursor - model->top;
+    char *old_needle = model->needle;
+    g_free(model->filter);
+    model->filter = g_strdup(filter);
+    model->needle = filter ? g_utf8_casefold(filter, -1) : NULL;
+    model->needle_ascii = model->needle && is_ascii(model->needle);
+    bool narrows = old_needle && model->needle && strstr(model->needle, old_needle);
+    g_free(old_needle);
+    if (narrows) {
+        narrow_rows(model);
+    } else {
+        g_array_set_size(model->rows, 0);
+        model->scanned = 0;
+        list_model_sync(model);
+    }
+    size_t row = had_rows ? row_of_record(model, selected) : model->rows->len;
+    if (row < model->rows->len)
+        place_cursor(model, row, line);
+    else
+        place_cursor(model, 0, 0);
+    take_anchor(model);
+}
+
+const char *list_model_filter(const struct list_model *model)
+{
+    return model->filter;
+}
+
+size_t list_model_count(const struct list_model *model)
+{
+    return model->rows->len;
+}
+
+const struct record *list_model_row(const struct list_model *model, size_t i)
+{
+    if (i >= model->rows->len)
+        return NULL;
+    return &model->records->items[row_record(model, i)];
+}
+
+const struct record *list_model_selected(const struct list_model *model)
+{
+    return list_model_row(model, model->cursor);
+}
+
+/* ---- columns ------------------------------------------------------------------------------- */
+
+/* The most a column may grow to: its maximum, and no wider than its content. */
+static unsigned column_cap(const struct list_column *column, const unsigned *natural, size_t i)
+{
+    unsigned cap = column->max_width ? column->max_width : UINT32_MAX;
+    if (natural) {
+        unsigned content = natural[i] > column->min_width ? natural[i] : column->min_width;
+        if (content < cap)
+            cap = content;
+    }
+    return cap;
+}
+
+size_t list_layout_columns(const struct list_column *columns, size_t count, size_t width,
+                           const unsigned *natural, unsigned *widths)
+{
+    size_t shown = 0, used = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t need = columns[i].min_width + (shown ? 1 : 0);
+        if (used + need > width)
+            break;
+        used += need;
+        widths[i] = columns[i].min_width;
+        shown++;
+    }
+    for (size_t i = shown; i < count; i++)
+        widths[i] = 0;
+    /* Share what is left by weight, up to each column's maximum; repeat while
+     * a column hit its maximum and space is still left. */
+    size_t left = width - used;
+    while (left > 0) {
+        unsigned total_weight = 0;
+        for (size_t i = 0; i < shown; i++) {
+            if (widths[i] < column_cap(&columns[i], natural, i))
+                total_weight += columns[i].weight ? columns[i].weight : 1;
+        }
+        if (total_weight == 0)
+            break;
+        size_t given = 0;
+        for (size_t i = 0; i < shown; i++) {
+            unsigned cap = column_cap(&columns[i], natural, i);
+            if (widths[i] >= cap)
+                continue;
+            unsigned weight = columns[i].weight ? columns[i].weight : 1;
+            size_t share = left * weight / total_weight;
+            if (share == 0 && given < left)
+                share = 1;
+            if (widths[i] + share > cap)
+                share = cap - widths[i];
+            if (given + share > left)
+                share = left - given;
+            widths[i] += (unsigned)share;
+            given += share;
+        }
+        if (given == 0)
+            break;
+        left -= given;
+    }
+    return shown;
+}
+
+void list_natural_widths(const struct list_model *model, const struct list_column *columns,
+                         size_t count, unsigned *natural)
+{
+    for (size_t c = 0; c < count; c++) {
+        natural[c] = (unsigned)text_width(columns[c].title);
+        for (size_t i = 0; i < model->height; i++) {
+            const struct record *record = list_model_row(model, model->top + i);
+            if (!record)
+                break;
+            const char *value = record_get(record, columns[c].field);
+            if (!value)
+                continue;
+            char *safe = text_sanitize(value);
+            unsigned w = (unsigned)text_width(safe);
+            g_free(safe);
+            if (w > natural[c])
+                natural[c] = w;
+        }
+    }
+}
+
+static void format_cells(GString *out, const char *const *texts, size_t count,
+                         const unsigned *widths, size_t width)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < count && widths[i] > 0; i++) {
+        if (used > 0 && used < width) {
+            g_string_append_c(out, ' ');
+            used++;
+        }
+        char *safe = text_sanitize(texts[i]);
+        size_t cell = widths[i] < width - used ? widths[i] : width - used;
+        used += text_append_fitted(out, safe, cell, true);
+        g_free(safe);
+    }
+    for (; used < width; used++)
+        g_string_append_c(out, ' ');
+}
+
+void list_format_row(GString *out, const struct record *record, const struct list_column *columns,
+                     size_t count, const unsigned *widths, size_t width)
+{
+    const char *texts[RECORD_FIELD_COUNT * 2];
+    size_t n = count < G_N_ELEMENTS(texts) ? count : G_N_ELEMENTS(texts);
+    for (size_t i = 0; i < n; i++)
+        texts[i] = record_get(record, columns[i].field);
+    format_cells(out, texts, n, widths, width);
+}
+
+void list_format_header(GString *out, const struct list_column *columns, size_t count,
+                        const unsigned *widths, size_t width)
+{
+    const char *texts[RECORD_FIELD_COUNT * 2];
+    size_t n = count < G_N_ELEMENTS(texts) ? count : G_N_ELEMENTS(texts);
+    for (size_t i = 0; i < n; i++)
+        texts[i] = columns[i].title;
+    format_cells(out, texts, n, widths, width);
+}

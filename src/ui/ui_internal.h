@@ -1,0 +1,171 @@
+/*
+ * Shared pieces of the console (src/ui/): the console's state, the terminal,
+ * the theme, drawing, overlays, the prompt and the command line. Private to
+ * src/ui/. Only this folder includes curses; nothing here talks HTTP or JSON
+ * (the browser controller, app/browser.c, does the work).
+ */
+#ifndef PORTALCTL_UI_INTERNAL_H
+#define PORTALCTL_UI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <curses.h>
+#include <glib.h>
+
+#include <portalctl/browser.h>
+#include <portalctl/keymap.h>
+#include <portalctl/list_model.h>
+#include <portalctl/ui_action.h>
+#include <portalctl/ui_layout.h>
+
+/* ---- what a handler asks the loop to do (htop's Action.h) ------------------- */
+
+enum ui_result {
+    UI_DONE = 0,
+    UI_REDRAW = 1 << 0, /* repaint everything */
+    UI_QUIT = 1 << 1,
+};
+
+/* ---- theme (theme.c) --------------------------------------------------------- */
+
+enum theme_element {
+    THEME_NORMAL,
+    THEME_TITLE,
+    THEME_CAPTION,
+    THEME_CAPTION_FOCUS,
+    THEME_HEADER,
+    THEME_SELECTED,
+    THEME_SELECTED_UNFOCUSED,
+    THEME_STATUS,
+    THEME_ERROR,
+    THEME_HINT_KEY,
+    THEME_MARK_BAD,
+    THEME_DIALOG,
+    THEME_COUNT,
+};
+
+/* Sets colours up after initscr: terminal default colours, or none at all
+ * when NO_COLOR is set or the terminal has none. */
+void theme_init(void);
+attr_t theme_attr(enum theme_element element);
+
+/* ---- terminal (terminal.c) ----------------------------------------------------- */
+
+enum input_kind {
+    INPUT_NONE,   /* nothing waiting */
+    INPUT_KEY,    /* key holds a ui_key (keymap.h) */
+    INPUT_RESIZE, /* the terminal changed size */
+    INPUT_MOUSE,  /* mouse holds the event */
+};
+
+struct input {
+    enum input_kind kind;
+    ui_key key;
+    bool is_text; /* a character typed (not a function key) */
+    MEVENT mouse;
+};
+
+/* Puts the terminal in curses mode and installs the signal self-pipe
+ * (SIGINT, SIGTERM, SIGHUP, SIGWINCH write to it); the terminal is restored
+ * by terminal_end(), and at exit whatever happens. False with a message when
+ * there is no terminal. */
+bool terminal_start(char **error);
+void terminal_end(void);
+/* The read end of the self-pipe, to poll with stdin. */
+int terminal_signal_fd(void);
+/* Drains the self-pipe; true when a signal asked to quit. */
+bool terminal_take_signals(void);
+/* The next input without waiting. */
+struct input terminal_read(void);
+void terminal_set_mouse(bool on);
+
+/* ---- the console's state ---------------------------------------------------------- */
+
+struct panel {
+    enum ui_panel id;
+    const char *caption;
+    const struct list_column *columns;
+    size_t column_count;
+    const char *empty_text;
+    struct list_model model;
+    const struct record_list *records; /* the browser's list it shows */
+    const unsigned *generation;        /* the browser's counter for it */
+    unsigned generation_seen;
+};
+
+enum overlay_kind {
+    OVERLAY_NONE,
+    OVERLAY_DETAIL,
+    OVERLAY_HELP,
+};
+
+struct overlay {
+    enum overlay_kind kind;
+    char *title;
+    struct record_list rows;
+    struct list_model model;
+};
+
+enum prompt_kind {
+    PROMPT_NONE,
+    PROMPT_FILTER,
+    PROMPT_COMMAND,
+};
+
+struct prompt {
+    enum prompt_kind kind;
+    GString *text;
+};
+
+struct console {
+    struct browser *browser;
+    struct net_engine *net;
+    struct keymap *keymap;
+    bool read_only;
+    const char *mode_label; /* "demo", or NULL */
+    struct ui_layout layout;
+    struct panel panels[UI_PANEL_COUNT];
+    enum ui_panel focus;
+    struct overlay overlay;
+    struct prompt prompt;
+    bool mouse;
+    int pending_open; /* connection to open after the next frame (keyring), or -1 */
+    unsigned browser_changes_seen;
+};
+
+/* ---- drawing (draw.c) ------------------------------------------------------------- */
+
+/* Paints the whole screen from the state (ncurses sends only what changed). */
+void draw_screen(struct console *console);
+/* The spinner's period while jobs are in flight. */
+#define UI_SPINNER_MS 250
+
+/* ---- overlays (overlay.c) ---------------------------------------------------------- */
+
+void overlay_open_detail(struct console *console, const struct record_list *list,
+                         const struct record *record, const char *title);
+void overlay_open_help(struct console *console);
+void overlay_close(struct console *console);
+void overlay_resize(struct console *console);
+void draw_overlay(struct console *console);
+
+/* ---- prompt and command line (prompt.c, commands.c) -------------------------------- */
+
+/* Handles a key while a prompt is open. */
+enum ui_result prompt_key(struct console *console, const struct input *input);
+void prompt_open(struct console *console, enum prompt_kind kind);
+/* Runs a command line exactly as typed. */
+enum ui_result command_run(struct console *console, const char *line);
+/* Completes the command line in place (Tab); returns whether it changed. */
+bool command_complete(struct console *console, GString *line);
+
+/* ---- the controller (console.c) ------------------------------------------------------ */
+
+/* The list model the current action applies to: the overlay's or the focused panel's. */
+struct list_model *console_current_model(struct console *console);
+enum ui_context console_context(const struct console *console);
+enum ui_result console_open_connection(struct console *console, size_t index);
+enum ui_result console_do_action(struct console *console, enum ui_action action);
+
+#endif

@@ -1,0 +1,84 @@
+# Screen-test helpers (sourced after common.sh): the real portalctl runs in a
+# shell inside a private tmux server (its own -L socket), keys are typed with
+# send-keys and the screen is read with capture-pane.
+#   ui_start WIDTH HEIGHT      start the server with an interactive bash
+#   ui_run COMMAND...          type a command line into that shell
+#   ui_keys KEY...             tmux send-keys
+#   ui_screen                  the screen as text
+#   ui_wait_for REGEX [WHAT]   wait (10 s) until the screen matches, else fail
+#   ui_wait_gone REGEX [WHAT]  wait until it no longer matches
+#   ui_wait_exit               wait for the command to end; checks status 0,
+#                              no sanitizer report, the terminal restored
+TMUX_SOCKET="portalctl-ui-$$"
+UI_DONE="$TEST_TMP/ui-exit-status"
+
+ui_tmux() { tmux -L "$TMUX_SOCKET" "$@"; }
+
+cleanup_ui() {
+    tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
+    cleanup_test
+}
+trap cleanup_ui EXIT
+
+ui_start() {
+    mkdir -p "$TEST_TMP/home" "$TEST_TMP/config" "$TEST_TMP/state"
+    ui_tmux -f /dev/null new-session -d -x "$1" -y "$2" \
+        "env -i PATH=$PATH HOME=$TEST_TMP/home TERM=screen-256color LANG=C.UTF-8 \
+         XDG_CONFIG_HOME=${UI_CONFIG_HOME:-$TEST_TMP/config} XDG_STATE_HOME=$TEST_TMP/state \
+         DBUS_SESSION_BUS_ADDRESS=${DBUS_SESSION_BUS_ADDRESS:-} \
+         ASAN_OPTIONS=${ASAN_OPTIONS:-} UBSAN_OPTIONS=${UBSAN_OPTIONS:-} \
+         LSAN_OPTIONS=${LSAN_OPTIONS:-} PS1='ui-shell\$ ' bash --norc --noprofile"
+    ui_tmux set-option -g escape-time 0 >/dev/null
+    ui_wait_for 'ui-shell\$' "the shell prompt"
+}
+
+# Types a command line; its exit status lands in $UI_DONE, stderr in ui-stderr.
+ui_run() {
+    rm -f "$UI_DONE"
+    ui_tmux send-keys -l "$* 2>$TEST_TMP/ui-stderr; echo \$? >$UI_DONE"
+    ui_tmux send-keys Enter
+}
+
+ui_keys() { ui_tmux send-keys "$@"; }
+
+ui_screen() { ui_tmux capture-pane -p; }
+
+ui_wait_for() {
+    local regex=$1 what=${2:-$1} screen
+    for _ in $(seq 100); do
+        screen=$(ui_screen)
+        [[ "$screen" =~ $regex ]] && return 0
+        sleep 0.1
+    done
+    echo "--- screen ---" >&2; echo "$screen" >&2
+    [[ -f "$TEST_TMP/ui-stderr" ]] && { echo "--- stderr ---" >&2; cat "$TEST_TMP/ui-stderr" >&2; }
+    fail "screen never showed $what (/$regex/)"
+}
+
+ui_wait_gone() {
+    local regex=$1 what=${2:-$1} screen
+    for _ in $(seq 100); do
+        screen=$(ui_screen)
+        [[ "$screen" =~ $regex ]] || return 0
+        sleep 0.1
+    done
+    echo "$screen" >&2
+    fail "screen still shows $what (/$regex/)"
+}
+
+# The command ended: status 0, nothing from the sanitizers, and the terminal is
+# back to normal (no alternate screen, cursor visible, the shell prompt shown).
+ui_wait_exit() {
+    local want=${1:-0}
+    for _ in $(seq 150); do [[ -s "$UI_DONE" ]] && break; sleep 0.1; done
+    [[ -s "$UI_DONE" ]] || { ui_screen >&2; fail "portalctl did not exit"; }
+    local rc; rc=$(cat "$UI_DONE")
+    if grep -q -E 'Sanitizer|runtime error' "$TEST_TMP/ui-stderr"; then
+        cat "$TEST_TMP/ui-stderr" >&2
+        fail "sanitizer report"
+    fi
+    expect_eq "$want" "$rc" "portalctl exit status"
+    ui_wait_for 'ui-shell\$ *$' "the shell prompt after portalctl"
+    expect_eq 0 "$(ui_tmux display-message -p '#{alternate_on}')" "alternate screen left"
+    expect_eq 1 "$(ui_tmux display-message -p '#{cursor_flag}')" "cursor visible again"
+}
