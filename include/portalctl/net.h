@@ -108,6 +108,8 @@ struct net_request {
     size_t max_body_bytes;       /* default NET_DEFAULT_MAX_BODY_BYTES */
     const char *ca_file;         /* PEM bundle of a private CA, or NULL for the system's */
     struct net_retry_policy retry;
+    unsigned start_delay_ms;     /* wait this long before the first attempt (polling a
+                                    job's status without a busy loop); 0 = at once */
 };
 
 /* Fills defaults for method and url; returns false for an unknown method (the

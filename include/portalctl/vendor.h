@@ -168,6 +168,7 @@ struct vendor_call {
                                  DELETE and for POSTs that only read (lists,
                                  searches); never for creates or invites */
     bool no_auth;             /* token endpoints: no credential header */
+    unsigned delay_ms;        /* send after this long (polling a job's status) */
 };
 
 /* Sends one request with the session's credentials (everything is copied).

@@ -34,6 +34,7 @@ struct pending_send {
     char *content_type;
     bool idempotent;
     bool no_auth;
+    unsigned delay_ms;
     bool repeated_after_refresh;
     vendor_reply_fn reply;
     void *data;
@@ -382,6 +383,7 @@ static void send_now(struct session *session, struct pending_send *ps)
     req.body_len = ps->body ? strlen(ps->body) : 0;
     req.idempotent = ps->idempotent;
     req.ca_file = session->config->ca_file;
+    req.max_body_bytes = SESSION_MAX_BODY_BYTES;
     ps->id = net_engine_submit(session->net, &req, on_job_reply, ps);
     wipe_headers(headers); /* the engine copied them; they hold the credential */
     if (ps->id != 0)
@@ -410,6 +412,7 @@ void vendor_job_send(struct vendor_job *job, const struct vendor_call *call, ven
     ps->content_type = g_strdup(call->content_type ? call->content_type : "application/json");
     ps->idempotent = call->idempotent;
     ps->no_auth = call->no_auth;
+    ps->delay_ms = call->delay_ms;
     ps->reply = reply;
     ps->data = data;
     job->in_flight++;
@@ -460,6 +463,7 @@ void session_send_raw(struct session *session, const struct vendor_call *call, s
     req.body_len = call->body ? strlen(call->body) : 0;
     req.idempotent = call->idempotent;
     req.ca_file = session->config->ca_file;
+    req.max_body_bytes = SESSION_MAX_BODY_BYTES;
     struct raw_send *rs = g_new0(struct raw_send, 1);
     rs->session = session;
     rs->done = done;

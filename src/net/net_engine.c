@@ -300,6 +300,13 @@ net_request_id net_engine_submit(struct net_engine *e, const struct net_request 
         finish(e, t, error, detail, NULL); /* no attempt: nothing was sent anywhere */
         return t->id;
     }
+    if (req.start_delay_ms > 0) {
+        /* Waits like a retry does: a timer in the engine, no slot held. */
+        t->state = TRANSFER_WAITING;
+        t->retry_due_us = g_get_monotonic_time() + (gint64)req.start_delay_ms * 1000;
+        g_queue_push_tail(&e->waiting, t);
+        return t->id;
+    }
     t->state = TRANSFER_QUEUED;
     g_queue_push_tail(&e->queued, t);
     start_queued(e);

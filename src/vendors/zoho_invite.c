@@ -10,9 +10,9 @@
  * and such a refusal counts as done; an ambiguous contact creation is
  * checked by searching again before anything else is sent.
  *
- * The engine offers its callers no timer, so a running bulk job is polled
- * again as soon as the previous answer arrives, at most BULK_POLLS_MAX times;
- * a job still running then is reported as scheduled, with its id.
+ * A running bulk job is polled every BULK_POLL_INTERVAL_MS (the request
+ * waits in the engine, no busy loop), at most BULK_POLLS_MAX times; a job
+ * still running then is reported as scheduled, with its id.
  *
  * Never: sleep, or invite a row whose contact could not be settled.
  */
@@ -25,6 +25,7 @@
 #define LOOKUPS_IN_FLIGHT 4
 #define BULK_INVITE_MAX   100 /* records per job (zoho.md §6) */
 #define BULK_POLLS_MAX    50
+#define BULK_POLL_INTERVAL_MS 300 /* Zoho's jobs take a few hundred ms per 100 records */
 
 enum row_state {
     ROW_WAITING,  /* not looked up yet */
@@ -464,8 +465,13 @@ static void send_poll(struct vendor_job *job)
 {
     const struct net_query_arg query[] = {{"job_id", invites_of(job)->batch.job_id}, {NULL, NULL}};
     char *url = zoho_url(job, "/" ZOHO_CONTACTS "/actions/portal_invite", NULL, query);
-    if (url)
-        invite_send(job, "GET", url, NULL, true, on_poll, NULL);
+    if (!url)
+        return;
+    struct vendor_call call = {
+        .method = "GET", .url = url, .idempotent = true, .delay_ms = BULK_POLL_INTERVAL_MS};
+    invites_of(job)->requests_out++;
+    vendor_job_send(job, &call, on_poll, NULL);
+    g_free(url);
 }
 
 static void on_bulk_scheduled(struct vendor_job *job, const struct net_response *res, void *data)

@@ -189,6 +189,31 @@ static void test_get_success(void **state)
     result_clear(&r);
 }
 
+/* A delayed start waits in the engine (a timer, nothing on the wire), then goes. */
+static void test_start_delay_waits_without_sending(void **state)
+{
+    struct fixture *f = *state;
+    push(f, (struct script_reply){.status = 200, .body = "ok"});
+    char *url = url_of(f, "/poll");
+    struct net_request req;
+    assert_true(net_request_init(&req, "GET", url));
+    req.start_delay_ms = 300;
+    struct result r = {0};
+    gint64 started = now_ms();
+    submit(f, &req, &r);
+    g_free(url);
+    int timeout = net_engine_next_timeout_ms(f->engine);
+    assert_in_range(timeout, 1, 300);
+    net_engine_dispatch(f->engine);
+    assert_int_equal(script_server_request_count(f->server), 0);
+    assert_int_equal(net_engine_run(f->engine), 0);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.status, 200);
+    assert_true(now_ms() - started >= 290);
+    assert_int_equal(script_server_request_count(f->server), 1);
+    result_clear(&r);
+}
+
 static void test_post_sends_body_once(void **state)
 {
     struct fixture *f = *state;
@@ -1254,6 +1279,7 @@ int main(void)
         cmocka_unit_test(test_retry_arithmetic),
         cmocka_unit_test(test_request_defaults),
         cmocka_unit_test_setup_teardown(test_get_success, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_delay_waits_without_sending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post_sends_body_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_without_body_sends_length_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_and_head, setup, teardown),
