@@ -26,7 +26,12 @@ source "$(dirname "$0")/../lib/tmux.sh"
 ui_start 100 30
 ui_run "$PORTALCTL_BIN" --demo
 ui_wait_for 'Connections \(3\)' "the demo's three connections"
-sim_pid=$(pgrep -f "$(dirname "$PORTALCTL_BIN")/portal-sim --listen 127.0.0.1:0" | head -1)
+# The demo's own simulator: the portal-sim child of this portalctl (other
+# tests run simulators of their own at the same time).
+shell_pid=$(ui_tmux display-message -p '#{pane_pid}')
+demo_pid=$(pgrep -P "$shell_pid" -x portalctl | head -1)
+[[ -n "$demo_pid" ]] || fail "no portalctl --demo process"
+sim_pid=$(pgrep -P "$demo_pid" -x portal-sim | head -1)
 [[ -n "$sim_pid" ]] || fail "no portal-sim running for the demo"
 sim_port=$(ss -ltnp 2>/dev/null | grep "pid=$sim_pid," | grep -o '127\.0\.0\.1:[0-9]*' | head -1)
 [[ -n "$sim_port" ]] || fail "portal-sim of the demo listens on no loopback port"
