@@ -80,5 +80,9 @@ int cli_auth_flow(struct config *config, const struct connection_config *connect
 int cli_connections(const struct cli_globals *globals, int argc, char **argv);
 int cli_operation(const struct cli_globals *globals, const char *group, int argc, char **argv);
 
+/* Bulk work from a CSV file (cli_bulk.c): users invite|create|remove with
+ * --csv. cli_operation hands over when cli_bulk_wanted() says so. */
+bool cli_bulk_wanted(const char *group, int argc, char **argv);
+int cli_bulk_run(const struct cli_globals *globals, const char *group, int argc, char **argv);
 
 #endif

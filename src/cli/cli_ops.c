@@ -354,6 +354,8 @@ static int prepare(struct op_run *run, const struct cli_globals *globals, const 
 
 int cli_operation(const struct cli_globals *globals, const char *group, int argc, char **argv)
 {
+    if (cli_bulk_wanted(group, argc, argv)) /* users invite|create|remove --csv FILE */
+        return cli_bulk_run(globals, group, argc, argv);
     struct op_run run;
     memset(&run, 0, sizeof(run));
     record_list_init(&run.records);
