@@ -4,7 +4,8 @@
  * seeds' rules, enforced server-side as the vendor does), the AuthLevel rules
  * of shared/api/ecgrid.md section 3 and the envelope
  * {"success","data","errorCode","message"}. The data itself lives in
- * ecgrid_model.c. Never sleeps, never logs, never echoes a key or a password.
+ * ecgrid_model.c. Never sleeps, never logs, never echoes a password or the key
+ * it was called with (key-generate answers the new key: that is its purpose).
  */
 #include <portalctl/sim/ecgrid_model.h>
 #include <portalctl/sim/sim.h>
@@ -847,6 +848,23 @@ static void user_reset(struct ecgrid_call *call)
     reply_true(call);
 }
 
+/* A new API key for a user; the old one answers 401 from now on. The user
+ * itself may rotate its own key whatever its level (decision: the portal's
+ * profile page lets everyone do it); anyone else needs the §3 rights over the
+ * user that editing it would need. data is the new key as a string. */
+static void user_key_generate(struct ecgrid_call *call)
+{
+    struct ecgrid_user *user = call->path_id == call->caller.user_id
+                                   ? ecgrid_store_user(call->sim->store, call->path_id)
+                                   : find_managed_user(call, call->path_id);
+    if (!user || !require_not_terminated(call, user))
+        return;
+    const char *key = ecgrid_store_set_key(call->sim->store, user->user_id, NULL);
+    GString *out = envelope_begin();
+    sim_json_append_string(out, key);
+    envelope_end(call, out);
+}
+
 /* ----------------------------------------------------------- routing */
 
 struct ecgrid_route {
@@ -868,6 +886,7 @@ static const struct ecgrid_route routes[] = {
     {"POST", "users/role", true, user_set_role},
     {"POST", "users/password", true, user_set_password},
     {"POST", "users/reset/#", false, user_reset},
+    {"POST", "users/key-generate/#", false, user_key_generate},
     {"GET", "users/#", false, user_get},
     {"DELETE", "users/#", false, user_terminate},
     {"POST", "users", true, user_create},
@@ -956,7 +975,7 @@ static const char *ecgrid_credential(const struct sim_request *req)
 /* A missing, unknown or revoked key (its user terminated or suspended) is 401. */
 static bool authenticate(struct ecgrid_call *call)
 {
-    int user_id = ecgrid_account_user_id(ecgrid_credential(call->req));
+    int user_id = ecgrid_store_key_user_id(call->sim->store, ecgrid_credential(call->req));
     const struct ecgrid_user *user = user_id ? ecgrid_store_user(call->sim->store, user_id) : NULL;
     if (!user || user->status == ECGRID_STATUS_TERMINATED ||
         user->status == ECGRID_STATUS_SUSPENDED)
@@ -980,8 +999,10 @@ static void ecgrid_handle(void *state, const struct sim_request *req, struct sim
     json_object_put(call.body);
 }
 
-static void ecgrid_error(enum sim_error_kind kind, struct sim_response *resp)
+static void ecgrid_error(enum sim_error_kind kind, const struct sim_request *req,
+                         struct sim_response *resp)
 {
+    (void)req; /* one error shape for every path */
     switch (kind) {
     case SIM_ERROR_RATE_LIMITED:
         answer_error(resp, ECGRID_RATE_LIMIT_EXCEEDED,
@@ -1047,10 +1068,10 @@ static bool ecgrid_save(void *state, FILE *out)
     return ecgrid_store_save(sim->store, out);
 }
 
-static bool ecgrid_load(void *state, json_object *saved, char **error)
+static bool ecgrid_load(void *state, struct sim_json_stream *in, char **error)
 {
     struct ecgrid_sim *sim = state;
-    struct ecgrid_store *store = ecgrid_store_load(saved, error);
+    struct ecgrid_store *store = ecgrid_store_load(in, error);
     if (!store)
         return false;
     ecgrid_store_free(sim->store);

@@ -160,6 +160,30 @@ int ecgrid_account_user_id(const char *api_key)
     return 0;
 }
 
+int ecgrid_store_key_user_id(const struct ecgrid_store *store, const char *api_key)
+{
+    if (!api_key)
+        return 0;
+    gpointer user_id = g_hash_table_lookup(store->api_keys, api_key);
+    if (user_id)
+        return GPOINTER_TO_INT(user_id);
+    int fixed = ecgrid_account_user_id(api_key);
+    if (fixed && g_hash_table_contains(store->key_of_user, GINT_TO_POINTER(fixed)))
+        return 0; /* rotated: the fixed key is retired */
+    return fixed;
+}
+
+const char *ecgrid_store_set_key(struct ecgrid_store *store, int user_id, const char *key)
+{
+    const char *old = g_hash_table_lookup(store->key_of_user, GINT_TO_POINTER(user_id));
+    if (old)
+        g_hash_table_remove(store->api_keys, old);
+    char *copy = key ? g_strdup(key) : g_uuid_string_random();
+    g_hash_table_insert(store->api_keys, copy, GINT_TO_POINTER(user_id));
+    g_hash_table_insert(store->key_of_user, GINT_TO_POINTER(user_id), copy);
+    return copy;
+}
+
 /* ------------------------------------------------------------ the store */
 
 static guint login_hash(gconstpointer key)
@@ -204,6 +228,8 @@ struct ecgrid_store *ecgrid_store_new(void)
     store->strings = g_string_chunk_new(64 * 1024);
     store->next_user_id = FIRST_NEW_USER_ID;
     store->next_portal_id = FIRST_NEW_PORTAL_ID;
+    store->api_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    store->key_of_user = g_hash_table_new(g_direct_hash, g_direct_equal);
     return store;
 }
 
@@ -215,6 +241,8 @@ void ecgrid_store_free(struct ecgrid_store *store)
     g_ptr_array_free(store->mailboxes, TRUE);
     g_array_free(store->users, TRUE);
     g_string_chunk_free(store->strings);
+    g_hash_table_destroy(store->key_of_user);
+    g_hash_table_destroy(store->api_keys);
     g_free(store);
 }
 

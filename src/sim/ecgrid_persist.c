@@ -1,11 +1,14 @@
 /*
  * portal-sim, ECGrid: saving the whole simulated state as one JSON object and
  * loading it back. Owns the state file's shape (objects in their wire shape
- * plus the few fields the wire never shows); holds no API keys, which are the
- * fixed section 8 accounts. Writes users one at a time, so saving millions
- * needs no big buffer. Never changes a live store: load builds a new one.
+ * plus the few fields the wire never shows), including the API keys issued by
+ * key-generate (the simulator's own test credentials; the fixed section 8 keys
+ * are not written). Writes users one at a time and reads them back one at a
+ * time from the stream, so millions need no big buffer and no json-c tree of
+ * the whole. Never changes a live store: load builds a new one.
  */
 #include <portalctl/sim/ecgrid_model.h>
+#include <portalctl/sim/json_stream.h>
 
 #include <string.h>
 
@@ -74,6 +77,27 @@ static void append_header(GString *out, const struct ecgrid_store *store)
     g_string_append(out, "],\"users\":[");
 }
 
+static int compare_ints(gconstpointer a, gconstpointer b)
+{
+    int left = GPOINTER_TO_INT(a), right = GPOINTER_TO_INT(b);
+    return (left > right) - (left < right);
+}
+
+/* After the users, which they name; in user id order so equal stores save alike. */
+static void append_api_keys(GString *out, const struct ecgrid_store *store)
+{
+    g_string_append(out, ",\"apiKeys\":[");
+    GList *ids = g_list_sort(g_hash_table_get_keys(store->key_of_user), compare_ints);
+    for (GList *id = ids; id; id = id->next) {
+        g_string_append(out, id == ids ? "{" : ",{");
+        ecgrid_json_int(out, "userId", GPOINTER_TO_INT(id->data));
+        ecgrid_json_str(out, "apiKey", g_hash_table_lookup(store->key_of_user, id->data));
+        g_string_append_c(out, '}');
+    }
+    g_list_free(ids);
+    g_string_append_c(out, ']');
+}
+
 bool ecgrid_store_save(const struct ecgrid_store *store, FILE *out)
 {
     GString *chunk = g_string_sized_new(64 * 1024);
@@ -87,7 +111,9 @@ bool ecgrid_store_save(const struct ecgrid_store *store, FILE *out)
         if (chunk->len >= 60 * 1024)
             ok = flush_chunk(chunk, out);
     }
-    g_string_append(chunk, "]}");
+    g_string_append_c(chunk, ']');
+    append_api_keys(chunk, store);
+    g_string_append_c(chunk, '}');
     ok = ok && flush_chunk(chunk, out);
     g_string_free(chunk, TRUE);
     return ok;
@@ -274,44 +300,64 @@ static bool read_user(struct reader *r, struct ecgrid_user *user)
     return !*r->error;
 }
 
-static int compare_user_ids(gconstpointer a, gconstpointer b)
+/* Users come one element at a time, in the ascending id order save wrote. */
+static bool load_users(struct ecgrid_store *store, struct sim_json_stream *in, char **error)
 {
-    const struct ecgrid_user *left = a;
-    const struct ecgrid_user *right = b;
-    return (left->user_id > right->user_id) - (left->user_id < right->user_id);
-}
-
-/* Users are read into a scratch array (strings still owned by the JSON value),
- * sorted by id, then added: the store keeps them in ascending id order. */
-static bool load_users(struct ecgrid_store *store, json_object *array, char **error)
-{
-    size_t count = json_object_array_length(array);
-    GArray *scratch = g_array_sized_new(FALSE, TRUE, sizeof(struct ecgrid_user), (guint)count);
+    if (!sim_json_stream_begin_array(in))
+        return false;
     bool ok = true;
-    for (size_t i = 0; i < count && ok; i++) {
+    for (size_t i = 0; ok && sim_json_stream_next_element(in); i++) {
+        json_object *item = NULL;
+        if (!sim_json_stream_value(in, &item))
+            return false;
         char where[40];
         g_snprintf(where, sizeof(where), "users[%zu]", i);
-        struct reader r = {json_object_array_get_idx(array, i), where, error};
+        struct reader r = {item, where, error};
         struct ecgrid_user user = {0};
-        ok = read_user(&r, &user);
+        ok = json_object_is_type(item, json_type_object)
+                 ? read_user(&r, &user)
+                 : reader_fail(&r, "(element)", "is not an object");
         const struct ecgrid_mailbox *mailbox =
             ok && user.mailbox_id ? ecgrid_store_mailbox(store, user.mailbox_id) : NULL;
         if (ok && user.mailbox_id && (!mailbox || mailbox->network_id != user.network_id))
             ok = reader_fail(&r, "mailboxId", "names no mailbox of the user's network");
-        g_array_append_val(scratch, user);
-    }
-    g_array_sort(scratch, compare_user_ids);
-    for (guint i = 0; i < scratch->len && ok; i++) {
-        struct ecgrid_user *user = &g_array_index(scratch, struct ecgrid_user, i);
-        if (!ecgrid_store_add_user(store, user)) {
-            *error = g_strdup_printf("user %d (%s) has a duplicate id, a "
-                                     "login taken in its network, or an unknown network",
-                                     user->user_id, user->login);
+        if (ok && !ecgrid_store_add_user(store, &user)) {
+            *error = g_strdup_printf("user %d (%s): its id is not above the previous user's, "
+                                     "its login is taken in its network, or its network is "
+                                     "unknown",
+                                     user.user_id, user.login);
             ok = false;
         }
+        json_object_put(item);
     }
-    g_array_free(scratch, TRUE);
-    return ok;
+    return ok && !sim_json_stream_error(in);
+}
+
+/* "apiKeys" is absent from files written before key-generate existed. */
+static bool load_api_keys(struct ecgrid_store *store, json_object *tail, char **error)
+{
+    json_object *keys = NULL;
+    if (!json_object_object_get_ex(tail, "apiKeys", &keys))
+        return true;
+    if (!json_object_is_type(keys, json_type_array)) {
+        *error = g_strdup("\"apiKeys\" is not an array");
+        return false;
+    }
+    for (size_t i = 0; i < json_object_array_length(keys); i++) {
+        char where[32];
+        g_snprintf(where, sizeof(where), "apiKeys[%zu]", i);
+        struct reader r = {json_object_array_get_idx(keys, i), where, error};
+        int user_id = read_int(&r, "userId");
+        const char *key = read_string(&r, "apiKey", false);
+        if (*error)
+            return false;
+        if (!ecgrid_store_user(store, user_id) || !*key ||
+            g_hash_table_contains(store->key_of_user, GINT_TO_POINTER(user_id)) ||
+            g_hash_table_contains(store->api_keys, key))
+            return reader_fail(&r, "apiKey", "is empty, used twice, or names no user");
+        ecgrid_store_set_key(store, user_id, key);
+    }
+    return true;
 }
 
 static bool load_header(struct ecgrid_store *store, json_object *saved, char **error)
@@ -333,20 +379,46 @@ static bool load_header(struct ecgrid_store *store, json_object *saved, char **e
     return true;
 }
 
-struct ecgrid_store *ecgrid_store_load(json_object *saved, char **error)
+/* The members before "users" (header, networks, mailboxes) are small and read
+ * whole; the users are streamed; what follows them (apiKeys) is small again. */
+static bool load_head(struct ecgrid_store *store, json_object *head, char **error)
+{
+    json_object *networks = read_array(head, "networks", error);
+    json_object *mailboxes = networks ? read_array(head, "mailboxes", error) : NULL;
+    return mailboxes && load_header(store, head, error) && load_networks(store, networks, error) &&
+           load_mailboxes(store, mailboxes, error);
+}
+
+static bool load_stream(struct ecgrid_store *store, struct sim_json_stream *in, char **error)
+{
+    static const char *const streamed[] = {"users", NULL};
+    const char *at = NULL;
+    if (!sim_json_stream_begin_object(in)) {
+        *error = g_strdup("not a JSON object");
+        return false;
+    }
+    json_object *head = sim_json_stream_members_until(in, streamed, &at);
+    bool ok = head && load_head(store, head, error);
+    json_object_put(head);
+    if (ok && !at) {
+        *error = g_strdup("\"users\" is missing or not an array");
+        return false;
+    }
+    ok = ok && load_users(store, in, error);
+    json_object *tail = ok ? sim_json_stream_members_until(in, NULL, &at) : NULL;
+    ok = tail && load_api_keys(store, tail, error);
+    json_object_put(tail);
+    return ok;
+}
+
+struct ecgrid_store *ecgrid_store_load(struct sim_json_stream *in, char **error)
 {
     *error = NULL;
-    if (!json_object_is_type(saved, json_type_object)) {
-        *error = g_strdup("not a JSON object");
-        return NULL;
-    }
     struct ecgrid_store *store = ecgrid_store_new();
-    json_object *networks = read_array(saved, "networks", error);
-    json_object *mailboxes = networks ? read_array(saved, "mailboxes", error) : NULL;
-    json_object *users = mailboxes ? read_array(saved, "users", error) : NULL;
-    bool ok = users && load_header(store, saved, error) && load_networks(store, networks, error) &&
-              load_mailboxes(store, mailboxes, error) && load_users(store, users, error);
-    if (!ok) {
+    if (!load_stream(store, in, error)) {
+        if (!*error)
+            *error = g_strdup(sim_json_stream_error(in) ? sim_json_stream_error(in)
+                                                        : "cannot read the state");
         ecgrid_store_free(store);
         return NULL;
     }

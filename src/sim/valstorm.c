@@ -49,6 +49,11 @@ static const struct valstorm_field_rule verify_2fa_rules[] = {
     {"email", VALSTORM_FIELD_STRING, true, false, false, 0, 0},
     {"code", VALSTORM_FIELD_STRING, true, false, false, 0, 0},
 };
+static const struct valstorm_field_rule pat_rules[] = {
+    {"name", VALSTORM_FIELD_STRING, true, false, false, 1, NAME_MAX_CHARS},
+};
+#define PAT_DAYS_MIN 1
+#define PAT_DAYS_MAX 365
 static const struct valstorm_field_rule refresh_rules[] = {
     {"refresh_token", VALSTORM_FIELD_STRING, true, false, false, 0, 0},
 };
@@ -63,6 +68,7 @@ struct call {
     struct sim_response *resp;
     char *params[MAX_PARAMS]; /* path parameters in pattern order */
     json_object *body;        /* the decoded JSON body, NULL when none */
+    enum valstorm_role role;  /* the bearer token's, once authorized */
 };
 
 static void reply_detail(struct sim_response *resp, int status, const char *detail)
@@ -429,26 +435,131 @@ static void handle_remove_user(struct call *call)
     reply_empty_object(call->resp);
 }
 
+/* --- personal access tokens ------------------------------------------------------ */
+
+/* pydantic v2's lax int for expires_in_days: integers, integral floats,
+ * booleans and integer strings are accepted. False after adding the error. */
+static bool pat_days_as_int(json_object *value, json_object *loc, json_object *errors,
+                            int64_t *days)
+{
+    const char *text = json_object_get_string(value);
+    char *end = NULL;
+    double real = json_object_get_double(value);
+    switch (json_object_get_type(value)) {
+    case json_type_int:
+    case json_type_boolean:
+        *days = json_object_get_int64(value);
+        return true;
+    case json_type_double:
+        /* Beyond 2^53 every double is a whole number; within it the cast is exact. */
+        if (real > -9007199254740992.0 && real < 9007199254740992.0 &&
+            real != (double)(int64_t)real) {
+            valstorm_error_add(errors, "int_from_float", json_object_get(loc),
+                               "Input should be a valid integer, got a number with a "
+                               "fractional part",
+                               value, NULL);
+            return false;
+        }
+        /* Clamped before the cast (which would overflow), the range check reports it. */
+        *days = real < 0 ? -1 : real > PAT_DAYS_MAX ? PAT_DAYS_MAX + 1 : (int64_t)real;
+        return true;
+    case json_type_string:
+        *days = g_ascii_strtoll(text, &end, 10);
+        if (*text && !*end)
+            return true;
+        valstorm_error_add(errors, "int_parsing", json_object_get(loc),
+                           "Input should be a valid integer, unable to parse string as an "
+                           "integer",
+                           value, NULL);
+        return false;
+    default:
+        valstorm_error_add(errors, "int_type", json_object_get(loc),
+                           "Input should be a valid integer", value, NULL);
+        return false;
+    }
+}
+
+/* expires_in_days: Optional[int] with ge=1, le=365. */
+static void check_pat_days(json_object *value, json_object *errors, int64_t *days)
+{
+    json_object *loc = valstorm_loc_body();
+    json_object_array_add(loc, json_object_new_string("expires_in_days"));
+    if (pat_days_as_int(value, loc, errors, days) &&
+        (*days < PAT_DAYS_MIN || *days > PAT_DAYS_MAX)) {
+        bool low = *days < PAT_DAYS_MIN;
+        int bound = low ? PAT_DAYS_MIN : PAT_DAYS_MAX;
+        json_object *ctx = json_object_new_object();
+        json_object_object_add(ctx, low ? "ge" : "le", json_object_new_int(bound));
+        char *msg = g_strdup_printf("Input should be %s than or equal to %d",
+                                    low ? "greater" : "less", bound);
+        valstorm_error_add(errors, low ? "greater_than_equal" : "less_than_equal",
+                           json_object_get(loc), msg, value, ctx);
+        g_free(msg);
+    }
+    json_object_put(loc);
+}
+
+/* POST /v1/auth/pats: a new token acting with the caller's role. The token is
+ * shown in this answer only, as the app shows it once. */
+static void handle_create_pat(struct call *call)
+{
+    json_object *errors = json_object_new_array();
+    int64_t days = 0;
+    if (valstorm_check_body(call->body, errors)) {
+        json_object *loc = valstorm_loc_body();
+        valstorm_check_fields(call->body, pat_rules, G_N_ELEMENTS(pat_rules), loc, errors);
+        json_object_put(loc);
+        json_object *value = NULL;
+        if (json_object_object_get_ex(call->body, "expires_in_days", &value) && value)
+            check_pat_days(value, errors, &days);
+    }
+    if (reply_if_invalid(call, errors))
+        return;
+    int64_t now = (int64_t)time(NULL);
+    const struct valstorm_pat *pat =
+        valstorm_pat_add(call->store, NULL, body_string(call, "name"), NULL, call->role, now,
+                         days ? now + days * 86400 : 0);
+    char created[SIM_TIME_LEN], expires[SIM_TIME_LEN];
+    json_object *answer = json_object_new_object();
+    json_object_object_add(answer, "id", json_object_new_string(pat->id));
+    json_object_object_add(answer, "name", json_object_new_string(pat->name));
+    json_object_object_add(answer, "token", json_object_new_string(pat->token));
+    json_object_object_add(answer, "created_date",
+                           json_object_new_string(sim_format_time((time_t)pat->created, created)));
+    json_object_object_add(
+        answer, "expires_date",
+        pat->expires ? json_object_new_string(sim_format_time((time_t)pat->expires, expires))
+                     : NULL);
+    sim_response_json(call->resp, 201, answer);
+}
+
 /* --- routing ------------------------------------------------------------------- */
+
+enum need_auth {
+    AUTH_NONE,
+    AUTH_ANY,   /* any valid bearer token */
+    AUTH_ADMIN, /* a token of a production organization administrator */
+};
 
 struct route {
     const char *method;
     const char *pattern; /* "{name}" matches one non-empty path segment */
     bool json_body;      /* FastAPI decodes the body before anything else */
-    bool admin_only;     /* bearer token of a production organization administrator */
+    enum need_auth auth; /* FastAPI's security dependency, if any */
     void (*handler)(struct call *call);
 };
 
 static const struct route routes[] = {
-    {"POST", "/v1/oauth2/login", false, false, handle_login},
-    {"POST", "/v1/oauth2/verify-2fa", true, false, handle_verify_2fa},
-    {"POST", "/v1/oauth2/refresh", true, false, handle_refresh},
-    {"POST", "/v1/portal", true, true, handle_create_portal},
-    {"PATCH", "/v1/portal/{portal_id}", true, true, handle_update_portal},
-    {"DELETE", "/v1/portal/{portal_id}", false, true, handle_delete_portal},
-    {"POST", "/v1/portal/{portal_id}/users", true, true, handle_invite},
-    {"GET", "/v1/portal/{portal_id}/users", false, true, handle_list_users},
-    {"DELETE", "/v1/portal/{portal_id}/users/{user_id}", false, true, handle_remove_user},
+    {"POST", "/v1/oauth2/login", false, AUTH_NONE, handle_login},
+    {"POST", "/v1/oauth2/verify-2fa", true, AUTH_NONE, handle_verify_2fa},
+    {"POST", "/v1/oauth2/refresh", true, AUTH_NONE, handle_refresh},
+    {"POST", "/v1/auth/pats", true, AUTH_ANY, handle_create_pat},
+    {"POST", "/v1/portal", true, AUTH_ADMIN, handle_create_portal},
+    {"PATCH", "/v1/portal/{portal_id}", true, AUTH_ADMIN, handle_update_portal},
+    {"DELETE", "/v1/portal/{portal_id}", false, AUTH_ADMIN, handle_delete_portal},
+    {"POST", "/v1/portal/{portal_id}/users", true, AUTH_ADMIN, handle_invite},
+    {"GET", "/v1/portal/{portal_id}/users", false, AUTH_ADMIN, handle_list_users},
+    {"DELETE", "/v1/portal/{portal_id}/users/{user_id}", false, AUTH_ADMIN, handle_remove_user},
 };
 
 static void clear_params(char *params[MAX_PARAMS])
@@ -516,7 +627,7 @@ static const char *bearer_token(const struct sim_request *req)
 }
 
 /* FastAPI's security dependency; true when the request may go on. */
-static bool authorize(struct call *call)
+static bool authorize(struct call *call, enum need_auth need)
 {
     const char *token = bearer_token(call->req);
     enum valstorm_role role;
@@ -528,7 +639,8 @@ static bool authorize(struct call *call)
         reply_unauthorized(call->resp, "Could not validate credentials");
         return false;
     }
-    if (role != VALSTORM_ROLE_ADMIN) {
+    call->role = role;
+    if (need == AUTH_ADMIN && role != VALSTORM_ROLE_ADMIN) {
         reply_detail(call->resp, 403,
                      "Only production organization administrators can manage "
                      "portals");
@@ -560,7 +672,8 @@ static void valstorm_handle(void *state, const struct sim_request *req, struct s
     const struct route *route = find_route(req, call.params, &path_known);
     if (!route)
         reply_detail(resp, path_known ? 405 : 404, path_known ? "Method Not Allowed" : "Not Found");
-    else if ((!route->json_body || read_body(&call)) && (!route->admin_only || authorize(&call)))
+    else if ((!route->json_body || read_body(&call)) &&
+             (route->auth == AUTH_NONE || authorize(&call, route->auth)))
         route->handler(&call);
     json_object_put(call.body);
     clear_params(call.params);
@@ -597,9 +710,9 @@ static bool valstorm_save(void *state, FILE *out)
 
 /* The server holds on to the state pointer, so the loaded store's contents
  * move into it and the old contents go. */
-static bool valstorm_load(void *state, json_object *saved, char **error)
+static bool valstorm_load(void *state, struct sim_json_stream *in, char **error)
 {
-    struct valstorm_store *loaded = valstorm_state_load(saved, error);
+    struct valstorm_store *loaded = valstorm_state_load(in, error);
     if (!loaded)
         return false;
     struct valstorm_store *store = state;
@@ -611,8 +724,10 @@ static bool valstorm_load(void *state, json_object *saved, char **error)
     return true;
 }
 
-static void valstorm_error(enum sim_error_kind kind, struct sim_response *resp)
+static void valstorm_error(enum sim_error_kind kind, const struct sim_request *req,
+                           struct sim_response *resp)
 {
+    (void)req; /* one error shape for every path */
     static const struct {
         int status;
         const char *detail;

@@ -1,11 +1,13 @@
 /*
  * portal-sim, Valstorm: the state file — accounts, portals and memberships,
- * and the id counter — written as one JSON value in streamed pieces (a
- * million users never become a json-c tree on the way out) and read back
- * with every field checked, into a fresh store, so a bad file leaves the
- * running state alone. Issued tokens and pending 2FA logins are secrets and
- * are never written.
+ * personal access tokens and the id counter — written as one JSON value in
+ * streamed pieces and read back from a stream one account and one member at
+ * a time (a million users never become a json-c tree either way), with every
+ * field checked, into a fresh store, so a bad file leaves the running state
+ * alone. Tokens of a login and pending 2FA logins are never written; personal
+ * access tokens (the simulator's own long-lived test credentials) are.
  */
+#include <portalctl/sim/json_stream.h>
 #include <portalctl/sim/valstorm_store.h>
 
 #include <inttypes.h>
@@ -84,6 +86,31 @@ static bool save_portal(const struct valstorm_portal *portal, GString *buf, FILE
     return ok;
 }
 
+static void save_pats(const struct valstorm_store *store, GString *buf)
+{
+    g_string_append(buf, ",\"pats\":[");
+    for (guint i = 0; i < store->pats->len; i++) {
+        const struct valstorm_pat *pat = g_ptr_array_index(store->pats, i);
+        g_string_append(buf, i ? ",{\"id\":" : "{\"id\":");
+        sim_json_append_string(buf, pat->id);
+        g_string_append(buf, ",\"name\":");
+        sim_json_append_string(buf, pat->name);
+        g_string_append(buf, ",\"token\":");
+        sim_json_append_string(buf, pat->token);
+        g_string_append(buf, ",\"admin\":");
+        g_string_append(buf, pat->role == VALSTORM_ROLE_ADMIN ? "true" : "false");
+        g_string_append(buf, ",\"created_date\":");
+        append_time(buf, pat->created);
+        g_string_append(buf, ",\"expires_date\":");
+        if (pat->expires)
+            append_time(buf, pat->expires);
+        else
+            g_string_append(buf, "null");
+        g_string_append_c(buf, '}');
+    }
+    g_string_append_c(buf, ']');
+}
+
 bool valstorm_state_save(const struct valstorm_store *store, FILE *out)
 {
     GString *buf = g_string_sized_new(FLUSH_AT + 4096);
@@ -98,7 +125,9 @@ bool valstorm_state_save(const struct valstorm_store *store, FILE *out)
             g_string_append_c(buf, ',');
         ok = save_portal(g_ptr_array_index(store->portals, i), buf, out);
     }
-    g_string_append(buf, "]}");
+    g_string_append_c(buf, ']');
+    save_pats(store, buf);
+    g_string_append_c(buf, '}');
     ok = ok && flush(buf, out, true);
     g_string_free(buf, TRUE);
     return ok;
@@ -183,63 +212,150 @@ static bool load_account(struct valstorm_store *store, json_object *item, size_t
     return true;
 }
 
-static bool load_members(struct valstorm_portal *portal, const struct valstorm_store *store,
-                         json_object *members, char **error)
+static bool load_member(struct valstorm_portal *portal, const struct valstorm_store *store,
+                        json_object *item, size_t i, char **error)
 {
-    for (size_t i = 0; i < json_object_array_length(members); i++) {
-        json_object *item = json_object_array_get_idx(members, i);
-        const char *user_id;
-        int64_t created;
-        if (!read_id(item, "user_id", &user_id) || !read_time(item, "created_date", &created))
-            return fail(error, "members[%zu]: user_id or created_date missing or invalid", i);
-        const struct valstorm_account *account = valstorm_account_by_id(store, user_id);
-        if (!account)
-            return fail(error, "members[%zu]: no account %s", i, user_id);
-        if (valstorm_portal_has_member(portal, account))
-            return fail(error, "members[%zu]: %s is a member twice", i, user_id);
-        valstorm_portal_add_member(portal, account, created);
-    }
+    const char *user_id;
+    int64_t created;
+    if (!json_object_is_type(item, json_type_object) || !read_id(item, "user_id", &user_id) ||
+        !read_time(item, "created_date", &created))
+        return fail(error, "members[%zu]: user_id or created_date missing or invalid", i);
+    const struct valstorm_account *account = valstorm_account_by_id(store, user_id);
+    if (!account)
+        return fail(error, "members[%zu]: no account %s", i, user_id);
+    if (valstorm_portal_has_member(portal, account))
+        return fail(error, "members[%zu]: %s is a member twice", i, user_id);
+    valstorm_portal_add_member(portal, account, created);
     return true;
 }
 
-static bool load_portal(struct valstorm_store *store, json_object *item, size_t i, char **error)
+/* Calls load_item on each element of the array the stream is at, one at a time. */
+struct item_loader {
+    bool (*load)(struct item_loader *loader, json_object *item, size_t i, char **error);
+    struct valstorm_store *store;
+    struct valstorm_portal *portal; /* for members */
+};
+
+static bool load_streamed_list(struct sim_json_stream *in, const char *key,
+                               struct item_loader *loader, char **error)
+{
+    if (!sim_json_stream_begin_array(in))
+        return fail(error, "\"%s\" is not a list", key);
+    for (size_t i = 0; sim_json_stream_next_element(in); i++) {
+        json_object *item = NULL;
+        if (!sim_json_stream_value(in, &item))
+            break;
+        bool ok = loader->load(loader, item, i, error);
+        json_object_put(item);
+        if (!ok)
+            return false;
+    }
+    return !sim_json_stream_error(in);
+}
+
+static bool member_item(struct item_loader *loader, json_object *item, size_t i, char **error)
+{
+    return load_member(loader->portal, loader->store, item, i, error);
+}
+
+static bool account_item(struct item_loader *loader, json_object *item, size_t i, char **error)
+{
+    if (!json_object_is_type(item, json_type_object))
+        return fail(error, "accounts[%zu]: not an object", i);
+    return load_account(loader->store, item, i, error);
+}
+
+static struct valstorm_portal *add_portal(struct valstorm_store *store, json_object *head, size_t i,
+                                          char **error)
 {
     const char *id, *name, *domain;
     int64_t created, modified;
-    json_object *members = NULL;
-    if (!read_id(item, "id", &id) || !read_string(item, "name", false, PORTAL_NAME_MAX, &name) ||
-        !read_string(item, "custom_domain", true, DOMAIN_MAX, &domain) ||
-        !read_time(item, "created_date", &created) ||
-        !read_time(item, "modified_date", &modified) ||
-        !json_object_object_get_ex(item, "members", &members) ||
-        !json_object_is_type(members, json_type_array))
-        return fail(error, "portals[%zu]: a field is missing or invalid", i);
-    if (valstorm_portal_find(store, id))
-        return fail(error, "portals[%zu]: id %s appears twice", i, id);
+    if (!read_id(head, "id", &id) || !read_string(head, "name", false, PORTAL_NAME_MAX, &name) ||
+        !read_string(head, "custom_domain", true, DOMAIN_MAX, &domain) ||
+        !read_time(head, "created_date", &created) ||
+        !read_time(head, "modified_date", &modified)) {
+        fail(error, "portals[%zu]: a field is missing or invalid", i);
+        return NULL;
+    }
+    if (valstorm_portal_find(store, id)) {
+        fail(error, "portals[%zu]: id %s appears twice", i, id);
+        return NULL;
+    }
     struct valstorm_portal *portal = valstorm_portal_add(store, id, name, domain, created);
     portal->modified = modified;
-    if (!load_members(portal, store, members, error)) {
+    return portal;
+}
+
+/* One portal: its fields come whole, its members (maybe millions) one by one. */
+static bool load_portal(struct valstorm_store *store, struct sim_json_stream *in, size_t i,
+                        char **error)
+{
+    static const char *const streamed[] = {"members", NULL};
+    const char *at = NULL;
+    if (!sim_json_stream_begin_object(in))
+        return fail(error, "portals[%zu]: not an object", i);
+    json_object *head = sim_json_stream_members_until(in, streamed, &at);
+    struct valstorm_portal *portal = head ? add_portal(store, head, i, error) : NULL;
+    json_object_put(head);
+    if (!portal)
+        return false;
+    if (!at)
+        return fail(error, "portals[%zu]: no \"members\" list", i);
+    struct item_loader loader = {member_item, store, portal};
+    if (!load_streamed_list(in, "members", &loader, error)) {
         char *inner = *error;
-        *error = g_strdup_printf("portals[%zu].%s", i, inner);
+        *error = inner ? g_strdup_printf("portals[%zu].%s", i, inner) : NULL;
         g_free(inner);
         return false;
     }
+    json_object *rest = sim_json_stream_members_until(in, NULL, &at);
+    json_object_put(rest);
+    return rest != NULL;
+}
+
+static bool load_portals(struct valstorm_store *store, struct sim_json_stream *in, char **error)
+{
+    if (!sim_json_stream_begin_array(in))
+        return fail(error, "\"portals\" is not a list");
+    for (size_t i = 0; sim_json_stream_next_element(in); i++) {
+        if (!load_portal(store, in, i, error))
+            return false;
+    }
+    return !sim_json_stream_error(in);
+}
+
+static bool load_pat(struct valstorm_store *store, json_object *item, size_t i, char **error)
+{
+    const char *id, *name, *token;
+    int64_t created, expires = 0;
+    json_object *admin = NULL, *expiry = NULL;
+    if (!json_object_is_type(item, json_type_object) || !read_id(item, "id", &id) ||
+        !read_string(item, "name", false, NAME_MAX_CHARS, &name) ||
+        !read_string(item, "token", false, 128, &token) ||
+        !json_object_object_get_ex(item, "admin", &admin) ||
+        !json_object_is_type(admin, json_type_boolean) ||
+        !read_time(item, "created_date", &created) ||
+        !json_object_object_get_ex(item, "expires_date", &expiry) ||
+        (expiry && !read_time(item, "expires_date", &expires)))
+        return fail(error, "pats[%zu]: a field is missing or invalid", i);
+    if (g_hash_table_contains(store->tokens, token))
+        return fail(error, "pats[%zu]: its token appears twice", i);
+    valstorm_pat_add(store, id, name, token,
+                     json_object_get_boolean(admin) ? VALSTORM_ROLE_ADMIN : VALSTORM_ROLE_MEMBER,
+                     created, expires);
     return true;
 }
 
-static bool load_list(struct valstorm_store *store, json_object *saved, const char *key,
-                      bool (*load_item)(struct valstorm_store *, json_object *, size_t, char **),
-                      char **error)
+/* "pats" is absent from files written before personal access tokens existed. */
+static bool load_pats(struct valstorm_store *store, json_object *tail, char **error)
 {
     json_object *list = NULL;
-    if (!json_object_object_get_ex(saved, key, &list) ||
-        !json_object_is_type(list, json_type_array))
-        return fail(error, "no \"%s\" list", key);
+    if (!json_object_object_get_ex(tail, "pats", &list))
+        return true;
+    if (!json_object_is_type(list, json_type_array))
+        return fail(error, "\"pats\" is not a list");
     for (size_t i = 0; i < json_object_array_length(list); i++) {
-        json_object *item = json_object_array_get_idx(list, i);
-        if (!json_object_is_type(item, json_type_object))
-            return fail(error, "%s[%zu]: not an object", key, i);
-        if (!load_item(store, item, i, error))
+        if (!load_pat(store, json_object_array_get_idx(list, i), i, error))
             return false;
     }
     return true;
@@ -262,13 +378,40 @@ static bool load_header(struct valstorm_store *store, json_object *saved, char *
     return true;
 }
 
-struct valstorm_store *valstorm_state_load(json_object *saved, char **error)
+/* The members in the order save writes them: the small header whole, then
+ * "accounts" and "portals" streamed, then "pats" whole. */
+static bool load_stream(struct valstorm_store *store, struct sim_json_stream *in, char **error)
+{
+    static const char *const streamed[] = {"accounts", "portals", NULL};
+    const char *at = NULL;
+    if (!sim_json_stream_begin_object(in))
+        return fail(error, "not a Valstorm state (format \"valstorm-sim-1\" expected)");
+    json_object *head = sim_json_stream_members_until(in, streamed, &at);
+    bool ok = head && load_header(store, head, error);
+    json_object_put(head);
+    if (ok && (!at || strcmp(at, "accounts") != 0))
+        return fail(error, "no \"accounts\" list before \"portals\"");
+    struct item_loader accounts = {account_item, store, NULL};
+    ok = ok && load_streamed_list(in, "accounts", &accounts, error);
+    json_object *middle = ok ? sim_json_stream_members_until(in, streamed, &at) : NULL;
+    json_object_put(middle);
+    if (ok && middle && (!at || strcmp(at, "portals") != 0))
+        return fail(error, "no \"portals\" list");
+    ok = middle && load_portals(store, in, error);
+    json_object *tail = ok ? sim_json_stream_members_until(in, NULL, &at) : NULL;
+    ok = tail && load_pats(store, tail, error);
+    json_object_put(tail);
+    return ok;
+}
+
+struct valstorm_store *valstorm_state_load(struct sim_json_stream *in, char **error)
 {
     struct valstorm_store *store = valstorm_store_new(0);
     *error = NULL;
-    if (!load_header(store, saved, error) ||
-        !load_list(store, saved, "accounts", load_account, error) ||
-        !load_list(store, saved, "portals", load_portal, error)) {
+    if (!load_stream(store, in, error)) {
+        if (!*error)
+            *error = g_strdup(sim_json_stream_error(in) ? sim_json_stream_error(in)
+                                                        : "cannot read the state");
         valstorm_store_free(store);
         return NULL;
     }

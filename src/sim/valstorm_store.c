@@ -11,6 +11,7 @@
 #include <portalctl/sim/valstorm_store.h>
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,14 @@ static void portal_free(gpointer data)
     g_free(portal);
 }
 
+static void pat_free(gpointer data)
+{
+    struct valstorm_pat *pat = data;
+    g_free(pat->name);
+    g_free(pat->token);
+    g_free(pat);
+}
+
 struct valstorm_store *valstorm_store_new(unsigned long long seed)
 {
     struct valstorm_store *store = g_new0(struct valstorm_store, 1);
@@ -150,6 +159,7 @@ struct valstorm_store *valstorm_store_new(unsigned long long seed)
     store->tokens = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     store->two_fa_pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     store->token_random = g_rand_new();
+    store->pats = g_ptr_array_new_with_free_func(pat_free);
     return store;
 }
 
@@ -164,6 +174,7 @@ void valstorm_store_free(struct valstorm_store *store)
     g_hash_table_unref(store->tokens);
     g_hash_table_unref(store->two_fa_pending);
     g_rand_free(store->token_random);
+    g_ptr_array_unref(store->pats);
     g_free(store);
 }
 
@@ -410,6 +421,32 @@ char *valstorm_token_issue(struct valstorm_store *store, enum valstorm_role role
     if (refresh_token)
         *refresh_token = issue_one(store, role, VALSTORM_TOKEN_REFRESH, VALSTORM_REFRESH_TTL);
     return issue_one(store, role, VALSTORM_TOKEN_ACCESS, store->access_token_ttl);
+}
+
+const struct valstorm_pat *valstorm_pat_add(struct valstorm_store *store, const char *id,
+                                            const char *name, const char *token,
+                                            enum valstorm_role role, int64_t created,
+                                            int64_t expires)
+{
+    struct valstorm_pat *pat = g_new0(struct valstorm_pat, 1);
+    if (id)
+        g_strlcpy(pat->id, id, sizeof(pat->id));
+    else
+        next_id(store, "pat_", pat->id);
+    pat->name = g_strdup(name);
+    pat->token = token ? g_strdup(token) : random_token(store, "vst_");
+    pat->role = role;
+    pat->created = created;
+    pat->expires = expires;
+    g_ptr_array_add(store->pats, pat);
+    struct valstorm_token *entry = g_new(struct valstorm_token, 1);
+    *entry = (struct valstorm_token){
+        .role = role,
+        .kind = VALSTORM_TOKEN_ACCESS,
+        .expires = expires ? (double)expires : INFINITY,
+    };
+    g_hash_table_insert(store->tokens, g_strdup(pat->token), entry);
+    return pat;
 }
 
 void valstorm_two_fa_start(struct valstorm_store *store, const char *email)

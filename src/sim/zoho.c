@@ -182,9 +182,9 @@ static bool zoho_save(void *state, FILE *out)
     return zoho_sim_save(state, out);
 }
 
-static bool zoho_load(void *state, json_object *saved, char **error)
+static bool zoho_load(void *state, struct sim_json_stream *in, char **error)
 {
-    return zoho_sim_load(state, saved, error);
+    return zoho_sim_load(state, in, error);
 }
 
 static void zoho_handle(void *state, const struct sim_request *req, struct sim_response *resp)
@@ -197,8 +197,30 @@ static void zoho_handle(void *state, const struct sim_request *req, struct sim_r
         handle_crm(st, req, resp);
 }
 
-static void zoho_error(enum sim_error_kind kind, struct sim_response *resp)
+/* Zoho Accounts throttles its token endpoints in its own shape (zoho.md §2),
+ * with HTTP 200 or 400. We answer 400: a client must go by the "error" key
+ * whatever the status, and a 200 here would let one that trusts the status
+ * take the refusal for a token; 400 also marks the answer as a failure in the
+ * request log. The server still adds Retry-After. */
+static void reply_accounts_throttled(struct sim_response *resp)
 {
+    json_object *obj = json_object_new_object();
+    json_object_object_add(obj, "error", json_object_new_string("Access Denied"));
+    json_object_object_add(obj, "error_description",
+                           json_object_new_string("You have made too many requests "
+                                                  "continuously. Please try again after "
+                                                  "some time."));
+    json_object_object_add(obj, "status", json_object_new_string("failure"));
+    sim_response_json(resp, 400, obj);
+}
+
+static void zoho_error(enum sim_error_kind kind, const struct sim_request *req,
+                       struct sim_response *resp)
+{
+    if (kind == SIM_ERROR_RATE_LIMITED && g_str_has_prefix(req->path, "/oauth/")) {
+        reply_accounts_throttled(resp);
+        return;
+    }
     switch (kind) {
     case SIM_ERROR_INTERNAL:
         zoho_sim_reply_error(resp, 500, "INTERNAL_ERROR", NULL, "Internal Server Error");

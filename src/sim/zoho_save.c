@@ -2,8 +2,9 @@
  * portal-sim, Zoho CRM half: saving the state as one JSON value and loading
  * it back. Saving streams text through a small buffer (a million users make
  * a file of some hundred megabytes; no json-c tree is built for it). Loading
- * reads the tree the server parsed, builds a fresh state beside the live one
- * and swaps it in only when all of it is valid.
+ * reads the stream the server opened — contacts, portals, user types and
+ * members one element at a time, the small rest whole — builds a fresh state
+ * beside the live one and swaps it in only when all of it is valid.
  *
  * What is saved: ids, contacts, portals, user types and members, refresh
  * tokens, access tokens with their absolute expiry (so a restarted simulator
@@ -12,6 +13,7 @@
  * simulator starts the flow anew) and whether the one-time grant code was
  * used (it works once per simulator run). Never: the run's options.
  */
+#include <portalctl/sim/json_stream.h>
 #include <portalctl/sim/zoho_sim.h>
 
 #include <stdarg.h>
@@ -250,7 +252,8 @@ bool zoho_sim_save(struct zoho_sim_state *st, FILE *out)
 
 struct loader {
     struct zoho_sim_state *st; /* the fresh state being filled */
-    uint64_t max_id;           /* ids handed out later must be above every loaded one */
+    struct sim_json_stream *in;
+    uint64_t max_id; /* ids handed out later must be above every loaded one */
     char *error;
 };
 
@@ -372,121 +375,180 @@ static bool load_tokens(struct loader *l, json_object *saved)
     return true;
 }
 
-static bool load_contacts(struct loader *l, json_object *saved)
+/* Each element of the array the stream is at, one json-c value at a time. */
+typedef bool (*load_item_fn)(struct loader *l, json_object *item, size_t index, void *ctx);
+
+static bool stream_items(struct loader *l, const char *where, load_item_fn load_item, void *ctx)
 {
-    json_object *list = NULL;
-    if (!read_array(l, saved, "contacts", "", &list))
-        return false;
-    for (size_t i = 0; i < json_object_array_length(list); i++) {
-        json_object *item = json_object_array_get_idx(list, i);
-        uint64_t id = 0;
-        int64_t created = 0;
-        bool recycled = false;
-        const char *email = NULL, *first = NULL, *last = NULL;
-        char where[48];
-        snprintf(where, sizeof(where), "contacts[%zu]", i);
-        if (!read_id(l, item, "id", where, &id) ||
-            !read_string(l, item, "email", where, true, &email) ||
-            !read_string(l, item, "first_name", where, true, &first) ||
-            !read_string(l, item, "last_name", where, true, &last) ||
-            !read_int(l, item, "created", where, &created) ||
-            !read_bool(l, item, "in_recycle_bin", where, &recycled))
+    if (!sim_json_stream_begin_array(l->in))
+        return fail(l, "%s: expected an array", where);
+    for (size_t i = 0; sim_json_stream_next_element(l->in); i++) {
+        json_object *item = NULL;
+        if (!sim_json_stream_value(l->in, &item))
+            break;
+        bool ok = load_item(l, item, i, ctx);
+        json_object_put(item);
+        if (!ok)
             return false;
-        if (g_hash_table_contains(l->st->contact_by_id, (gpointer)(uintptr_t)id))
-            return fail(l, "%s.id: %llu appears twice", where, (unsigned long long)id);
-        uint32_t index = zoho_sim_contact_add(l->st, id, email, first, last, created);
-        zoho_sim_contact_at(l->st, index)->in_recycle_bin = recycled;
     }
+    return !sim_json_stream_error(l->in);
+}
+
+/* Reads an object's members up to the one named big; NULL after failing. */
+static json_object *stream_head(struct loader *l, const char *big, const char *where)
+{
+    const char *const stop[] = {big, NULL};
+    const char *at = NULL;
+    if (!sim_json_stream_begin_object(l->in)) {
+        fail(l, "%s: expected an object", where);
+        return NULL;
+    }
+    json_object *head = sim_json_stream_members_until(l->in, stop, &at);
+    if (head && !at) {
+        json_object_put(head);
+        fail(l, "%s%s%s: expected an array", where, where[0] ? "." : "", big);
+        return NULL;
+    }
+    return head;
+}
+
+/* What follows the streamed member, to the object's end; NULL after failing. */
+static json_object *stream_tail(struct loader *l)
+{
+    const char *at = NULL;
+    return sim_json_stream_members_until(l->in, NULL, &at);
+}
+
+static bool load_contact(struct loader *l, json_object *item, size_t i, void *ctx)
+{
+    (void)ctx;
+    uint64_t id = 0;
+    int64_t created = 0;
+    bool recycled = false;
+    const char *email = NULL, *first = NULL, *last = NULL;
+    char where[48];
+    snprintf(where, sizeof(where), "contacts[%zu]", i);
+    if (!read_id(l, item, "id", where, &id) ||
+        !read_string(l, item, "email", where, true, &email) ||
+        !read_string(l, item, "first_name", where, true, &first) ||
+        !read_string(l, item, "last_name", where, true, &last) ||
+        !read_int(l, item, "created", where, &created) ||
+        !read_bool(l, item, "in_recycle_bin", where, &recycled))
+        return false;
+    if (g_hash_table_contains(l->st->contact_by_id, (gpointer)(uintptr_t)id))
+        return fail(l, "%s.id: %llu appears twice", where, (unsigned long long)id);
+    uint32_t index = zoho_sim_contact_add(l->st, id, email, first, last, created);
+    zoho_sim_contact_at(l->st, index)->in_recycle_bin = recycled;
     return true;
 }
 
-static bool load_members(struct loader *l, json_object *item, struct zoho_sim_portal *portal,
-                         struct zoho_sim_user_type *type, const char *where)
+struct member_target {
+    struct zoho_sim_portal *portal;
+    struct zoho_sim_user_type *type;
+    const char *where;
+};
+
+static bool load_member(struct loader *l, json_object *m, size_t i, void *ctx)
 {
-    json_object *list = NULL;
-    if (!read_array(l, item, "members", where, &list))
+    struct member_target *target = ctx;
+    uint64_t contact_id = 0;
+    bool confirmed = false, active = false;
+    int64_t invited = 0;
+    if (!read_id(l, m, "contact_id", "members[]", &contact_id) ||
+        !read_bool(l, m, "confirmed", "members[]", &confirmed) ||
+        !read_bool(l, m, "active", "members[]", &active) ||
+        !read_int(l, m, "invited", "members[]", &invited))
         return false;
-    for (size_t i = 0; i < json_object_array_length(list); i++) {
-        json_object *m = json_object_array_get_idx(list, i);
-        uint64_t contact_id = 0;
-        bool confirmed = false, active = false;
-        int64_t invited = 0;
-        if (!read_id(l, m, "contact_id", "members[]", &contact_id) ||
-            !read_bool(l, m, "confirmed", "members[]", &confirmed) ||
-            !read_bool(l, m, "active", "members[]", &active) ||
-            !read_int(l, m, "invited", "members[]", &invited))
-            return false;
-        char id_text[ZOHO_SIM_ID_LEN];
-        uint32_t contact = zoho_sim_contact_find(l->st, zoho_sim_id_text(contact_id, id_text));
-        if (contact == ZOHO_SIM_NONE)
-            return fail(l, "%s.members[%zu]: no contact %s", where, i, id_text);
-        if (zoho_sim_portal_member_type(portal, contact))
-            return fail(l, "%s.members[%zu]: contact %s is already a user of the portal", where, i,
-                        id_text);
-        zoho_sim_member_add(l->st, type, contact, confirmed, active, invited);
-    }
+    char id_text[ZOHO_SIM_ID_LEN];
+    uint32_t contact = zoho_sim_contact_find(l->st, zoho_sim_id_text(contact_id, id_text));
+    if (contact == ZOHO_SIM_NONE)
+        return fail(l, "%s.members[%zu]: no contact %s", target->where, i, id_text);
+    if (zoho_sim_portal_member_type(target->portal, contact))
+        return fail(l, "%s.members[%zu]: contact %s is already a user of the portal", target->where,
+                    i, id_text);
+    zoho_sim_member_add(l->st, target->type, contact, confirmed, active, invited);
     return true;
 }
 
-static bool load_user_types(struct loader *l, json_object *item, struct zoho_sim_portal *portal,
+static struct zoho_sim_user_type *add_user_type(struct loader *l, json_object *t,
+                                                struct zoho_sim_portal *portal, const char *where)
+{
+    uint64_t id = 0;
+    const char *name = NULL;
+    bool is_default = false, active = false;
+    int64_t created = 0, modified = 0;
+    if (!read_id(l, t, "id", where, &id) || !read_string(l, t, "name", where, false, &name) ||
+        !read_bool(l, t, "default", where, &is_default) ||
+        !read_bool(l, t, "active", where, &active) || !read_int(l, t, "created", where, &created) ||
+        !read_int(l, t, "modified", where, &modified))
+        return NULL;
+    struct zoho_sim_user_type *type = zoho_sim_user_type_add(portal, id, name, is_default, created);
+    type->active = active;
+    type->modified = modified;
+    return type;
+}
+
+/* The user types of one portal: each one's fields whole, its members streamed. */
+static bool load_user_types(struct loader *l, struct zoho_sim_portal *portal,
                             const char *portal_where)
 {
-    json_object *list = NULL;
-    if (!read_array(l, item, "user_types", portal_where, &list))
-        return false;
-    for (size_t i = 0; i < json_object_array_length(list); i++) {
-        json_object *t = json_object_array_get_idx(list, i);
+    if (!sim_json_stream_begin_array(l->in))
+        return fail(l, "%s.user_types: expected an array", portal_where);
+    for (size_t i = 0; sim_json_stream_next_element(l->in); i++) {
         char where[128];
         snprintf(where, sizeof(where), "%s.user_types[%zu]", portal_where, i);
-        uint64_t id = 0;
-        const char *name = NULL;
-        bool is_default = false, active = false;
-        int64_t created = 0, modified = 0;
-        if (!read_id(l, t, "id", where, &id) || !read_string(l, t, "name", where, false, &name) ||
-            !read_bool(l, t, "default", where, &is_default) ||
-            !read_bool(l, t, "active", where, &active) ||
-            !read_int(l, t, "created", where, &created) ||
-            !read_int(l, t, "modified", where, &modified))
-            return false;
-        struct zoho_sim_user_type *type =
-            zoho_sim_user_type_add(portal, id, name, is_default, created);
-        type->active = active;
-        type->modified = modified;
-        if (!load_members(l, t, portal, type, where))
+        json_object *head = stream_head(l, "members", where);
+        struct zoho_sim_user_type *type = head ? add_user_type(l, head, portal, where) : NULL;
+        json_object_put(head);
+        struct member_target target = {portal, type, where};
+        json_object *tail =
+            type && stream_items(l, where, load_member, &target) ? stream_tail(l) : NULL;
+        json_object_put(tail);
+        if (!tail)
             return false;
     }
-    return true;
+    return !sim_json_stream_error(l->in);
 }
 
-static bool load_portals(struct loader *l, json_object *saved)
+static struct zoho_sim_portal *add_portal(struct loader *l, json_object *item, const char *where)
 {
-    json_object *list = NULL;
-    if (!read_array(l, saved, "portals", "", &list))
-        return false;
-    for (size_t i = 0; i < json_object_array_length(list); i++) {
-        json_object *item = json_object_array_get_idx(list, i);
+    const char *name = NULL, *zaid = NULL;
+    bool active = false;
+    int64_t created = 0, modified = 0;
+    if (!read_string(l, item, "name", where, false, &name) ||
+        !read_string(l, item, "zaid", where, false, &zaid) ||
+        !read_bool(l, item, "active", where, &active) ||
+        !read_int(l, item, "created", where, &created) ||
+        !read_int(l, item, "modified", where, &modified))
+        return NULL;
+    if (zoho_sim_portal_find(l->st, name)) {
+        fail(l, "%s.name: \"%s\" appears twice", where, name);
+        return NULL;
+    }
+    struct zoho_sim_portal *portal = zoho_sim_portal_add(l->st, name, created);
+    g_free(portal->zaid);
+    portal->zaid = g_strdup(zaid);
+    portal->active = active;
+    portal->modified = modified;
+    return portal;
+}
+
+static bool load_portals(struct loader *l)
+{
+    if (!sim_json_stream_begin_array(l->in))
+        return fail(l, "portals: expected an array");
+    for (size_t i = 0; sim_json_stream_next_element(l->in); i++) {
         char where[48];
         snprintf(where, sizeof(where), "portals[%zu]", i);
-        const char *name = NULL, *zaid = NULL;
-        bool active = false;
-        int64_t created = 0, modified = 0;
-        if (!read_string(l, item, "name", where, false, &name) ||
-            !read_string(l, item, "zaid", where, false, &zaid) ||
-            !read_bool(l, item, "active", where, &active) ||
-            !read_int(l, item, "created", where, &created) ||
-            !read_int(l, item, "modified", where, &modified))
-            return false;
-        if (zoho_sim_portal_find(l->st, name))
-            return fail(l, "%s.name: \"%s\" appears twice", where, name);
-        struct zoho_sim_portal *portal = zoho_sim_portal_add(l->st, name, created);
-        g_free(portal->zaid);
-        portal->zaid = g_strdup(zaid);
-        portal->active = active;
-        portal->modified = modified;
-        if (!load_user_types(l, item, portal, where))
+        json_object *head = stream_head(l, "user_types", where);
+        struct zoho_sim_portal *portal = head ? add_portal(l, head, where) : NULL;
+        json_object_put(head);
+        json_object *tail = portal && load_user_types(l, portal, where) ? stream_tail(l) : NULL;
+        json_object_put(tail);
+        if (!tail)
             return false;
     }
-    return true;
+    return !sim_json_stream_error(l->in);
 }
 
 static bool load_job(struct loader *l, json_object *item, const char *where)
@@ -559,16 +621,39 @@ static bool load_counters(struct loader *l, json_object *saved)
     return true;
 }
 
-bool zoho_sim_load(struct zoho_sim_state *st, json_object *saved, char **error)
+/* The members in the order save writes them: counters and tokens whole,
+ * contacts and portals streamed, jobs whole. */
+static bool load_stream(struct loader *l)
 {
-    struct loader l = {.st = zoho_sim_state_new_empty(st->base_url, st->token_ttl, 0)};
-    bool ok =
-        json_object_is_type(saved, json_type_object) ? true : fail(&l, "expected a JSON object");
-    ok = ok && load_counters(&l, saved) && load_tokens(&l, saved) && load_contacts(&l, saved) &&
-         load_portals(&l, saved) && load_jobs(&l, saved);
-    if (!ok) {
+    static const char *const streamed[] = {"contacts", "portals", NULL};
+    const char *at = NULL;
+    if (!sim_json_stream_begin_object(l->in))
+        return fail(l, "expected a JSON object");
+    json_object *head = sim_json_stream_members_until(l->in, streamed, &at);
+    bool ok = head && load_counters(l, head) && load_tokens(l, head);
+    json_object_put(head);
+    if (ok && (!at || strcmp(at, "contacts") != 0))
+        return fail(l, "contacts: expected an array before the portals");
+    ok = ok && stream_items(l, "contacts", load_contact, NULL);
+    json_object *middle = ok ? sim_json_stream_members_until(l->in, streamed, &at) : NULL;
+    json_object_put(middle);
+    if (middle && (!at || strcmp(at, "portals") != 0))
+        return fail(l, "portals: expected an array");
+    ok = middle && load_portals(l);
+    json_object *tail = ok ? stream_tail(l) : NULL;
+    ok = tail && load_jobs(l, tail);
+    json_object_put(tail);
+    return ok;
+}
+
+bool zoho_sim_load(struct zoho_sim_state *st, struct sim_json_stream *in, char **error)
+{
+    struct loader l = {.st = zoho_sim_state_new_empty(st->base_url, st->token_ttl, 0), .in = in};
+    if (!load_stream(&l)) {
         zoho_sim_state_free(l.st);
-        *error = l.error;
+        *error = l.error ? l.error
+                         : g_strdup(sim_json_stream_error(in) ? sim_json_stream_error(in)
+                                                              : "cannot read the state");
         return false;
     }
     if (l.st->next_id <= l.max_id)

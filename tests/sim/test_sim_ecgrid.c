@@ -310,10 +310,12 @@ static void test_injected_errors_use_the_envelope(void **state)
         {SIM_ERROR_RATE_LIMITED, 429, "RateLimitExceeded"},
         {SIM_ERROR_NOT_FOUND, 404, "ObjectNotFound"},
     };
+    struct sim_request req;
+    sim_request_init(&req, "GET", "/v2/users/me", NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         struct sim_response resp;
         sim_response_init(&resp);
-        sim_vendor_ecgrid.error(cases[i].kind, &resp);
+        sim_vendor_ecgrid.error(cases[i].kind, &req, &resp);
         assert_int_equal(resp.status, cases[i].status);
         json_object *json = json_tokener_parse(resp.body);
         assert_non_null(json);
@@ -324,6 +326,7 @@ static void test_injected_errors_use_the_envelope(void **state)
         json_object_put(json);
         sim_response_clear(&resp);
     }
+    sim_request_clear(&req);
 }
 
 /* ----------------------------------------------------------- portals */
@@ -927,6 +930,80 @@ static void test_user_reset(void **state)
     expect_fail(*state, "POST", "/v2/users/reset/1001", MBXADMIN, NULL, 403, "AccessDenied", "");
 }
 
+/* ------------------------------------------------------ key rotation */
+
+/* Rotates user_id's key as caller and returns the new key (g_free). */
+static char *rotate_key(void *state, const char *caller, int user_id)
+{
+    char *path = g_strdup_printf("/v2/users/key-generate/%d", user_id);
+    struct answer a = expect_ok(state, "POST", path, caller, NULL);
+    assert_true(json_object_is_type(a.data, json_type_string));
+    char *key = g_strdup(json_object_get_string(a.data));
+    answer_clear(&a);
+    g_free(path);
+    /* GUID-like, as the portal shows keys */
+    GRegex *guid =
+        g_regex_new("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", 0, 0, NULL);
+    assert_true(g_regex_match(guid, key, 0, NULL));
+    g_regex_unref(guid);
+    return key;
+}
+
+static int me_id(void *state, const char *key)
+{
+    struct answer a = expect_ok(state, "GET", "/v2/users/me", key, NULL);
+    int id = (int)int_of(a.data, "userId");
+    answer_clear(&a);
+    return id;
+}
+
+static void test_key_generate_rotates_own_key(void **state)
+{
+    char *fresh = rotate_key(*state, MBXUSER, 1003);
+    expect_fail(*state, "GET", "/v2/users/me", MBXUSER, NULL, 401, "InvalidAPIKey",
+                "The provided API key is not valid or has been revoked.");
+    assert_int_equal(me_id(*state, fresh), 1003);
+    /* Rotating again retires the key issued before. */
+    char *newer = rotate_key(*state, fresh, 1003);
+    assert_string_not_equal(newer, fresh);
+    expect_fail(*state, "GET", "/v2/users/me", fresh, NULL, 401, "InvalidAPIKey", "");
+    assert_int_equal(me_id(*state, newer), 1003);
+    /* The other fixed keys are untouched. */
+    assert_int_equal(me_id(*state, NETADMIN), 1001);
+    assert_int_equal(me_id(*state, MBXADMIN), 1002);
+    g_free(fresh);
+    g_free(newer);
+}
+
+static void test_key_generate_follows_the_manage_rules(void **state)
+{
+    /* A MailboxUser may rotate only its own key. */
+    expect_fail(*state, "POST", "/v2/users/key-generate/1004", MBXUSER, NULL, 403, "AccessDenied",
+                "");
+    /* A MailboxAdmin: users of its mailbox, not one ranked above it. */
+    char *alice = rotate_key(*state, MBXADMIN, 1004);
+    assert_int_equal(me_id(*state, alice), 1004);
+    expect_fail(*state, "POST", "/v2/users/key-generate/1001", MBXADMIN, NULL, 403, "AccessDenied",
+                "");
+    /* A NetworkAdmin: anyone of its network; unknown ids are 404. */
+    char *admin = rotate_key(*state, NETADMIN, 1002);
+    expect_fail(*state, "GET", "/v2/users/me", MBXADMIN, NULL, 401, "InvalidAPIKey", "");
+    assert_int_equal(me_id(*state, admin), 1002);
+    expect_fail(*state, "POST", "/v2/users/key-generate/5555", NETADMIN, NULL, 404,
+                "ObjectNotFound", "");
+    expect_fail(*state, "GET", "/v2/users/key-generate/1004", NETADMIN, NULL, 405,
+                "MethodNotAllowed", "");
+    /* A terminated user gets no new key (and its old one stays revoked). */
+    struct answer a = expect_ok(*state, "DELETE", "/v2/users/1005", NETADMIN, NULL);
+    answer_clear(&a);
+    expect_fail(*state, "POST", "/v2/users/key-generate/1005", NETADMIN, NULL, 400,
+                "InvalidParameter", "userId");
+    expect_fail(*state, "POST", "/v2/users/key-generate/1004", "not-a-key", NULL, 401,
+                "InvalidAPIKey", "");
+    g_free(alice);
+    g_free(admin);
+}
+
 /* ---------------------------------------------------- state and scale */
 
 static char *save_state(void *state)
@@ -989,12 +1066,12 @@ static void test_save_load_round_trip(void **state)
 
     struct sim_options options = {.base_url = "http://127.0.0.1:1"};
     void *fresh = sim_vendor_ecgrid.create(&options);
-    json_object *json = json_tokener_parse(saved);
-    assert_non_null(json);
+    struct sim_json_stream *in = sim_json_stream_new_text(saved, strlen(saved));
     char *error = NULL;
-    assert_true(sim_vendor_ecgrid.load(fresh, json, &error));
+    assert_true(sim_vendor_ecgrid.load(fresh, in, &error));
     assert_null(error);
-    json_object_put(json);
+    assert_true(sim_json_stream_at_end(in)); /* the vendor read exactly its value */
+    sim_json_stream_free(in);
     char *after = snapshot(fresh);
     assert_string_equal(after, before);
     /* Saving the loaded state gives the same file; new ids continue alike. */
@@ -1010,8 +1087,24 @@ static void test_save_load_round_trip(void **state)
     assert_string_equal(str_of(a.data, "url"), str_of(b.data, "url"));
     answer_clear(&a);
     answer_clear(&b);
-    /* The terminated account's key stays revoked after loading. */
+    /* The terminated account's key stays revoked after loading; a rotated key
+     * is kept and the fixed key it replaced stays retired. */
     expect_fail(fresh, "GET", "/v2/users/me", MBXUSER, NULL, 401, "InvalidAPIKey", "");
+    char *rotated = rotate_key(*state, MBXADMIN, 1002);
+    char *alice = rotate_key(*state, NETADMIN, 1004);
+    char *saved_rotated = save_state(*state);
+    void *third = sim_vendor_ecgrid.create(&options);
+    in = sim_json_stream_new_text(saved_rotated, strlen(saved_rotated));
+    assert_true(sim_vendor_ecgrid.load(third, in, &error));
+    sim_json_stream_free(in);
+    assert_int_equal(me_id(third, rotated), 1002);
+    assert_int_equal(me_id(third, alice), 1004);
+    expect_fail(third, "GET", "/v2/users/me", MBXADMIN, NULL, 401, "InvalidAPIKey", "");
+    assert_int_equal(me_id(third, NETADMIN), 1001);
+    sim_vendor_ecgrid.destroy(third);
+    free(saved_rotated);
+    g_free(rotated);
+    g_free(alice);
 
     sim_vendor_ecgrid.destroy(fresh);
     g_free(saved_again);
@@ -1036,14 +1129,13 @@ static void test_load_rejects_a_bad_state_and_keeps_the_old(void **state)
     };
     char *before = snapshot(*state);
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        json_object *json = json_tokener_parse(bad[i]);
-        assert_non_null(json);
+        struct sim_json_stream *in = sim_json_stream_new_text(bad[i], strlen(bad[i]));
         char *error = NULL;
-        assert_false(sim_vendor_ecgrid.load(*state, json, &error));
+        assert_false(sim_vendor_ecgrid.load(*state, in, &error));
         assert_non_null(error);
         assert_true(strlen(error) > 0);
         g_free(error);
-        json_object_put(json);
+        sim_json_stream_free(in);
     }
     char *after = snapshot(*state);
     assert_string_equal(after, before);
@@ -1119,6 +1211,8 @@ int main(void)
         T(test_user_role),
         T(test_user_password),
         T(test_user_reset),
+        T(test_key_generate_rotates_own_key),
+        T(test_key_generate_follows_the_manage_rules),
         T(test_save_load_round_trip),
         T(test_load_rejects_a_bad_state_and_keeps_the_old),
         T(test_seed_200000_users_then_page_2_of_500),

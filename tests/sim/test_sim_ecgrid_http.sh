@@ -193,6 +193,35 @@ done
 expect_eq 1 "$limited" "six requests at once over a limit of 2 per second were all answered"
 stop_sim
 
+# --- key rotation: the old key is refused, the new one survives a restart --------
+STATE="$TEST_TMP/keys-state.json"
+start_sim --state "$STATE"
+status=$(call -X POST "$SIM_URL/v2/users/key-generate/1004" -H "X-API-Key: sim-ecgrid-mbxuser")
+expect_envelope_error 403 AccessDenied "$status" "MailboxUser rotating another user's key"
+status=$(call -X POST "$SIM_URL/v2/users/key-generate/1002" -H "X-API-Key: sim-ecgrid-mbxadmin")
+expect_eq 200 "$status" "own key rotated"
+expect_envelope_ok "key-generate"
+NEW_KEY=$(jq -r .data "$TEST_TMP/body")
+expect_match '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' "$NEW_KEY" "new key shape"
+status=$(call "$SIM_URL/v2/users/me" -H "X-API-Key: sim-ecgrid-mbxadmin")
+expect_envelope_error 401 InvalidAPIKey "$status" "the rotated-out key"
+status=$(call "$SIM_URL/v2/users/me" -H "X-API-Key: $NEW_KEY")
+expect_eq 200 "$status" "the new key"
+expect_jq '.data.userId == 1002' "the new key is mbxadmin's"
+status=$(call "$SIM_URL/v2/users/me" -H "X-API-Key: sim-ecgrid-netadmin")
+expect_eq 200 "$status" "other fixed keys keep working"
+stop_sim
+grep -q "$NEW_KEY" "$SIM_LOG" && fail "the request log holds an issued key"
+jq -e --arg k "$NEW_KEY" '.vendors.ecgrid.apiKeys == [{"userId":1002,"apiKey":$k}]' "$STATE" \
+    >/dev/null || fail "the state file lacks the issued key"
+start_sim --state "$STATE"
+status=$(call "$SIM_URL/v2/users/me" -H "X-API-Key: $NEW_KEY")
+expect_eq 200 "$status" "the new key after a restart"
+status=$(call "$SIM_URL/v2/users/me" -H "X-API-Key: sim-ecgrid-mbxadmin")
+expect_envelope_error 401 InvalidAPIKey "$status" "the rotated-out key after a restart"
+stop_sim
+grep -q "$NEW_KEY" "$SIM_LOG" && fail "the request log holds an issued key"
+
 # --- --seed-users adds users to mailbox 101 ------------------------------------
 start_sim --seed-users 1000
 status=$(call -X POST "$SIM_URL/v2/users/list" -H "X-API-Key: sim-ecgrid-mbxadmin" \

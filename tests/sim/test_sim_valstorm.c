@@ -324,15 +324,138 @@ static void test_injected_errors(void **unused)
         {SIM_ERROR_RATE_LIMITED, 429, "Too Many Requests"},
         {SIM_ERROR_NOT_FOUND, 404, "Not Found"},
     };
+    struct sim_request req;
+    sim_request_init(&req, "GET", "/v1/portal/x/users", NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         struct sim_response resp;
         sim_response_init(&resp);
-        vendor->error(cases[i].kind, &resp);
+        vendor->error(cases[i].kind, &req, &resp);
         struct answer a = {.status = resp.status, .json = json_tokener_parse(resp.body)};
         assert_detail(&a, cases[i].status, cases[i].detail);
         answer_clear(&a);
         sim_response_clear(&resp);
     }
+    sim_request_clear(&req);
+}
+
+/* --- personal access tokens ------------------------------------------------------ */
+
+static gint64 unix_of(const char *iso)
+{
+    GDateTime *when = g_date_time_new_from_iso8601(iso, NULL);
+    assert_non_null(when);
+    gint64 t = g_date_time_to_unix(when);
+    g_date_time_unref(when);
+    return t;
+}
+
+static struct answer create_pat(void *state, const char *authorization, const char *body)
+{
+    return exchange(state, "POST", "/v1/auth/pats", authorization, "application/json", body);
+}
+
+static void test_pat_create_and_use(void **unused)
+{
+    (void)unused;
+    void *state = new_state();
+    struct answer a = create_pat(state, ADMIN, "{\"name\":\"ci\",\"expires_in_days\":30}");
+    assert_int_equal(a.status, 201);
+    assert_true(is_id(str_at(a.json, "id"), "pat_"));
+    assert_string_equal(str_at(a.json, "name"), "ci");
+    assert_true(g_str_has_prefix(str_at(a.json, "token"), "vst_"));
+    assert_true(is_timestamp(str_at(a.json, "created_date")));
+    assert_true(is_timestamp(str_at(a.json, "expires_date")));
+    assert_int_equal(unix_of(str_at(a.json, "expires_date")) -
+                         unix_of(str_at(a.json, "created_date")),
+                     30 * 86400);
+    assert_int_equal(json_object_object_length(a.json), 5);
+    char *bearer = g_strconcat("Bearer ", str_at(a.json, "token"), NULL);
+    answer_clear(&a);
+
+    /* The new token manages portals as the admin's does. */
+    a = exchange(state, "GET", "/v1/portal/portal_demo1/users", bearer, NULL, NULL);
+    assert_int_equal(a.status, 200);
+    assert_true(json_object_is_type(a.json, json_type_array));
+    answer_clear(&a);
+    a = exchange(state, "POST", "/v1/portal", bearer, "application/json", "{\"name\":\"ByPat\"}");
+    assert_int_equal(a.status, 201);
+    answer_clear(&a);
+    /* And it may create further tokens. */
+    a = create_pat(state, bearer, "{\"name\":\"forever\",\"expires_in_days\":null}");
+    assert_int_equal(a.status, 201);
+    assert_true(json_object_object_get_ex(a.json, "expires_date", NULL));
+    assert_null(str_at(a.json, "expires_date"));
+    answer_clear(&a);
+
+    /* A member's token acts as a member: authenticated, but no portal rights. */
+    a = create_pat(state, MEMBER, "{\"name\":\"mine\"}");
+    assert_int_equal(a.status, 201);
+    char *member_bearer = g_strconcat("Bearer ", str_at(a.json, "token"), NULL);
+    answer_clear(&a);
+    a = exchange(state, "GET", "/v1/portal/portal_demo1/users", member_bearer, NULL, NULL);
+    assert_detail(&a, 403, "Only production organization administrators can manage portals");
+    answer_clear(&a);
+
+    /* Unauthenticated callers get FastAPI's refusals. */
+    a = create_pat(state, NULL, "{\"name\":\"x\"}");
+    assert_detail(&a, 401, "Not authenticated");
+    assert_string_equal(a.www_authenticate, "Bearer");
+    answer_clear(&a);
+    a = create_pat(state, "Bearer vst_nope", "{\"name\":\"x\"}");
+    assert_detail(&a, 401, "Could not validate credentials");
+    answer_clear(&a);
+    g_free(bearer);
+    g_free(member_bearer);
+    vendor->destroy(state);
+}
+
+static void test_pat_validation(void **unused)
+{
+    (void)unused;
+    void *state = new_state();
+    struct answer a = create_pat(state, ADMIN, "{}");
+    validation_error(&a, 0, "missing", "[\"body\",\"name\"]");
+    assert_int_equal(detail_count(&a), 1);
+    answer_clear(&a);
+    a = create_pat(state, ADMIN, "{\"name\":\"\"}");
+    validation_error(&a, 0, "string_too_short", "[\"body\",\"name\"]");
+    answer_clear(&a);
+    static const struct {
+        const char *days;
+        const char *type;
+    } bad[] = {
+        {"0", "greater_than_equal"},  {"366", "less_than_equal"},
+        {"-3", "greater_than_equal"}, {"\"abc\"", "int_parsing"},
+        {"1.5", "int_from_float"},    {"[1]", "int_type"},
+        {"1e300", "less_than_equal"}, {"-1e300", "greater_than_equal"},
+        {"\"\"", "int_parsing"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        char *body = g_strdup_printf("{\"name\":\"n\",\"expires_in_days\":%s}", bad[i].days);
+        a = create_pat(state, ADMIN, body);
+        json_object *error = validation_error(&a, 0, bad[i].type, "[\"body\",\"expires_in_days\"]");
+        if (g_str_has_suffix(bad[i].type, "_equal"))
+            assert_non_null(json_object_object_get(error, "ctx"));
+        answer_clear(&a);
+        g_free(body);
+    }
+    /* Both problems at once, in field order. */
+    a = create_pat(state, ADMIN, "{\"expires_in_days\":999}");
+    assert_int_equal(detail_count(&a), 2);
+    validation_error(&a, 0, "missing", "[\"body\",\"name\"]");
+    validation_error(&a, 1, "less_than_equal", "[\"body\",\"expires_in_days\"]");
+    answer_clear(&a);
+    /* pydantic's lax mode takes an integer string and an integral float. */
+    a = create_pat(state, ADMIN, "{\"name\":\"n\",\"expires_in_days\":\"7\"}");
+    assert_int_equal(a.status, 201);
+    answer_clear(&a);
+    a = create_pat(state, ADMIN, "{\"name\":\"n\",\"expires_in_days\":365.0}");
+    assert_int_equal(a.status, 201);
+    answer_clear(&a);
+    a = create_pat(state, ADMIN, "[]");
+    validation_error(&a, 0, "model_attributes_type", "[\"body\"]");
+    answer_clear(&a);
+    vendor->destroy(state);
 }
 
 /* --- login, 2FA, refresh ---------------------------------------------------------- */
@@ -980,17 +1103,20 @@ static void test_save_load_round_trip(void **unused)
     a = as_admin(state, "DELETE", "/v1/portal/portal_demo1/users/user_demo1", NULL);
     answer_clear(&a);
     vendor->seed_users(state, 25);
+    a = create_pat(state, ADMIN, "{\"name\":\"kept\",\"expires_in_days\":10}");
+    char *pat_bearer = g_strconcat("Bearer ", str_at(a.json, "token"), NULL);
+    answer_clear(&a);
     char *demo_before = list_text(state, "portal_demo1");
     char *other_before = list_text(state, portal_id);
     char *text = saved_text(state);
 
     void *restored = new_state();
-    json_object *saved = json_tokener_parse(text);
-    assert_non_null(saved);
+    struct sim_json_stream *in = sim_json_stream_new_text(text, strlen(text));
     char *error = NULL;
-    assert_true(vendor->load(restored, saved, &error));
+    assert_true(vendor->load(restored, in, &error));
     assert_null(error);
-    json_object_put(saved);
+    assert_true(sim_json_stream_at_end(in));
+    sim_json_stream_free(in);
 
     char *demo_after = list_text(restored, "portal_demo1");
     char *other_after = list_text(restored, portal_id);
@@ -999,6 +1125,11 @@ static void test_save_load_round_trip(void **unused)
     /* Saving the restored state gives the same file. */
     char *text_again = saved_text(restored);
     assert_string_equal(text_again, text);
+    /* A personal access token survives a restart (unlike a login's tokens). */
+    a = exchange(restored, "GET", "/v1/portal/portal_demo1/users", pat_bearer, NULL, NULL);
+    assert_int_equal(a.status, 200);
+    answer_clear(&a);
+    g_free(pat_bearer);
 
     /* The portal itself came back: an update shows its saved fields. */
     char *portal_path = g_strdup_printf("/v1/portal/%s", portal_id);
@@ -1052,13 +1183,12 @@ static void test_load_rejects_bad_state(void **unused)
     void *state = new_state();
     char *before = list_text(state, "portal_demo1");
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        json_object *saved = json_tokener_parse(bad[i]);
-        assert_non_null(saved);
+        struct sim_json_stream *in = sim_json_stream_new_text(bad[i], strlen(bad[i]));
         char *error = NULL;
-        assert_false(vendor->load(state, saved, &error));
+        assert_false(vendor->load(state, in, &error));
         assert_non_null(error);
         g_free(error);
-        json_object_put(saved);
+        sim_json_stream_free(in);
     }
     char *after = list_text(state, "portal_demo1");
     assert_string_equal(after, before); /* a refused file changes nothing */
@@ -1149,6 +1279,8 @@ int main(void)
         cmocka_unit_test(test_member_is_refused_everywhere),
         cmocka_unit_test(test_credential_is_the_bearer_token),
         cmocka_unit_test(test_injected_errors),
+        cmocka_unit_test(test_pat_create_and_use),
+        cmocka_unit_test(test_pat_validation),
         cmocka_unit_test(test_login_2fa_refresh_flow),
         cmocka_unit_test(test_fixed_refresh_token),
         cmocka_unit_test(test_login_form_validation),

@@ -175,9 +175,24 @@ s=$(call GET "/v1/portal/$DOOMED/users" "${ADMIN[@]}")
 expect_status 404 "$s" "list deleted portal"
 expect_json '.detail == "Portal not found"' "list deleted portal"
 
+# --- personal access tokens ------------------------------------------------------
+s=$(call POST /v1/auth/pats "${ADMIN[@]}" "${JSON[@]}" -d '{"name":"ci","expires_in_days":7}')
+expect_status 201 "$s" "create a personal access token"
+expect_json '(.id|test("^pat_[A-Za-z0-9]{10}$")) and .name == "ci" and (.token|startswith("vst_"))
+             and (.created_date|type) == "string" and (.expires_date|type) == "string"' "PAT shape"
+PAT=$(jq -r .token "$WORK/body")
+s=$(call POST /v1/auth/pats "${ADMIN[@]}" "${JSON[@]}" -d '{}')
+expect_status 422 "$s" "PAT without a name"
+expect_json '.detail[0].type == "missing" and .detail[0].loc == ["body","name"]' "PAT without a name"
+s=$(call POST /v1/auth/pats "${JSON[@]}" -d '{"name":"x"}')
+expect_status 401 "$s" "PAT without a bearer token"
+s=$(call GET /v1/portal/portal_demo1/users -H "Authorization: Bearer $PAT")
+expect_status 200 "$s" "list with the PAT"
+
 # --- the request log names the vendor and never a credential --------------------------------
 grep -q '"vendor":"valstorm"' "$WORK/requests.jsonl" || fail "no valstorm lines in the log"
-if grep -q -e "sim-valstorm" -e "$TOKEN" -e "$REFRESH" -e "Passw0rd" "$WORK/requests.jsonl"; then
+if grep -q -e "sim-valstorm" -e "$TOKEN" -e "$REFRESH" -e "Passw0rd" -e "$PAT" \
+    "$WORK/requests.jsonl"; then
     fail "a credential reached the request log"
 fi
 
@@ -191,6 +206,8 @@ s=$(call GET /v1/portal/portal_demo1/users "${ADMIN[@]}")
 expect_json 'length == 1003' "demo portal after restart"
 s=$(call GET "/v1/portal/$PORTAL/users" "${USER[@]}")
 expect_status 401 "$s" "login token after restart" # issued tokens are not saved
+s=$(call GET /v1/portal/portal_demo1/users -H "Authorization: Bearer $PAT")
+expect_status 200 "$s" "a personal access token survives a restart"
 stop_sim
 
 echo "valstorm over HTTP: all checks passed"

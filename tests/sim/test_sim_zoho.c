@@ -314,15 +314,25 @@ static char *save_text(void *state)
     return text; /* malloc'd by open_memstream */
 }
 
+/* Loads a saved value through the stream reader the server uses. */
+static bool load_value(void *state, json_object *saved, char **error)
+{
+    const char *text = json_object_to_json_string_ext(saved, JSON_C_TO_STRING_PLAIN);
+    struct sim_json_stream *in = sim_json_stream_new_text(text, strlen(text));
+    bool ok = sim_vendor_zoho.load(state, in, error);
+    sim_json_stream_free(in);
+    return ok;
+}
+
 /* Replaces the state by a saved text (after edit, when given). */
 static void load_text(void *state, const char *text)
 {
-    json_object *saved = json_tokener_parse(text);
-    assert_non_null(saved);
+    struct sim_json_stream *in = sim_json_stream_new_text(text, strlen(text));
     char *error = NULL;
-    if (!sim_vendor_zoho.load(state, saved, &error))
+    if (!sim_vendor_zoho.load(state, in, &error))
         fail_msg("load failed: %s", error);
-    json_object_put(saved);
+    assert_true(sim_json_stream_at_end(in));
+    sim_json_stream_free(in);
 }
 
 /* ------------------------------------------------------------ OAuth */
@@ -1335,7 +1345,7 @@ static void edit_state(void *state, void (*edit)(json_object *saved, void *data)
     assert_non_null(saved);
     edit(saved, data);
     char *error = NULL;
-    if (!sim_vendor_zoho.load(state, saved, &error))
+    if (!load_value(state, saved, &error))
         fail_msg("load failed: %s", error);
     json_object_put(saved);
 }
@@ -1344,10 +1354,17 @@ static void edit_state(void *state, void (*edit)(json_object *saved, void *data)
 static void add_vip_user_type(json_object *saved, void *data)
 {
     json_object *types = at(saved, "portals[0].user_types");
-    json_object *vip = json_tokener_parse(
+    /* Members last, as save writes them: the loader streams them after the fields. */
+    json_object *vip = json_object_new_object();
+    json_object_object_add(vip, "id", json_object_new_string(data));
+    json_object *fields = json_tokener_parse(
         "{\"name\":\"Vip\",\"default\":false,\"active\":true,\"created\":1705311000,"
         "\"modified\":1705311000,\"members\":[]}");
-    json_object_object_add(vip, "id", json_object_new_string(data));
+    json_object_object_foreach(fields, key, value)
+    {
+        json_object_object_add(vip, key, json_object_get(value));
+    }
+    json_object_put(fields);
     json_object_array_add(types, vip);
 }
 
@@ -1489,12 +1506,12 @@ static void test_load_errors_keep_state(void **ctx)
         "{\"format\":1,\"next_id\":\"x\"}",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        json_object *saved = json_tokener_parse(bad[i]);
+        struct sim_json_stream *in = sim_json_stream_new_text(bad[i], strlen(bad[i]));
         char *error = NULL;
-        assert_false(sim_vendor_zoho.load(w->state, saved, &error));
+        assert_false(sim_vendor_zoho.load(w->state, in, &error));
         assert_non_null(error);
         g_free(error);
-        json_object_put(saved);
+        sim_json_stream_free(in);
     }
     /* A member naming an unknown contact: refused with the place named. */
     char *text = save_text(w->state);
@@ -1503,7 +1520,7 @@ static void test_load_errors_keep_state(void **ctx)
     json_object *m = at(saved, "portals[0].user_types[0].members[0]");
     json_object_object_add(m, "contact_id", json_object_new_string("1"));
     char *error = NULL;
-    assert_false(sim_vendor_zoho.load(w->state, saved, &error));
+    assert_false(load_value(w->state, saved, &error));
     assert_non_null(strstr(error, "portals[0].user_types[0].members[0]"));
     g_free(error);
     json_object_put(saved);
@@ -1710,15 +1727,43 @@ static void test_faults_and_credentials(void **ctx)
         {SIM_ERROR_RATE_LIMITED, 429, "TOO_MANY_REQUESTS"},
         {SIM_ERROR_NOT_FOUND, 404, "INVALID_URL_PATTERN"},
     };
+    struct sim_request crm;
+    sim_request_init(&crm, "GET", "/crm/v7/settings/portals", NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(faults); i++) {
         struct sim_response resp;
         sim_response_init(&resp);
-        sim_vendor_zoho.error(faults[i].kind, &resp);
+        sim_vendor_zoho.error(faults[i].kind, &crm, &resp);
         struct answer a = {.status = resp.status, .body = g_strdup(resp.body)};
         a.json = json_tokener_parse(a.body);
         assert_zoho_error(&a, faults[i].status, NULL, faults[i].code);
         answer_clear(&a);
         sim_response_clear(&resp);
+    }
+    sim_request_clear(&crm);
+
+    /* On the Accounts paths a rate limit answers in the Accounts shape, 400. */
+    static const char *const oauth_paths[] = {"/oauth/v2/token", "/oauth/v3/device/token",
+                                              "/oauth/v2/token/revoke"};
+    for (size_t i = 0; i < G_N_ELEMENTS(oauth_paths); i++) {
+        struct sim_request oauth;
+        sim_request_init(&oauth, "POST", oauth_paths[i], NULL);
+        struct sim_response resp;
+        sim_response_init(&resp);
+        sim_vendor_zoho.error(SIM_ERROR_RATE_LIMITED, &oauth, &resp);
+        assert_int_equal(resp.status, 400);
+        json_object *json = json_tokener_parse(resp.body);
+        assert_non_null(json);
+        assert_string_equal(json_object_get_string(json_object_object_get(json, "error")),
+                            "Access Denied");
+        assert_string_equal(
+            json_object_get_string(json_object_object_get(json, "error_description")),
+            "You have made too many requests continuously. Please try again after some time.");
+        assert_string_equal(json_object_get_string(json_object_object_get(json, "status")),
+                            "failure");
+        assert_int_equal(json_object_object_length(json), 3);
+        json_object_put(json);
+        sim_response_clear(&resp);
+        sim_request_clear(&oauth);
     }
 
     assert_true(sim_vendor_zoho.owns_path("/crm/v7/settings/portals"));

@@ -153,6 +153,29 @@ status=$(http GET "$SIM_URL/crm/v7/settings/portals" -H "$(auth "$SHORT")")
 expect_eq 200 "$status" "token after refresh"
 stop_sim
 
+# --- rate limit: Accounts shape on /oauth/, CRM shape on /crm/ -----------------------------------
+start_sim --rate-limit 1
+codes=""
+for _ in 1 2 3; do
+    codes+=$(http POST "$SIM_URL/oauth/v2/token" -d grant_type=refresh_token \
+        -d client_id=sim-zoho-client -d client_secret=sim-zoho-secret \
+        -d refresh_token=sim-zoho-refresh -D "$TEST_TMP/headers")" "
+    if [[ $(json .error) == "Access Denied" ]]; then break; fi
+done
+expect_match ' 400 $' "$codes" "throttled token endpoint answers 400 (within the same second)"
+expect_eq '{"error":"Access Denied","error_description":"You have made too many requests continuously. Please try again after some time.","status":"failure"}' \
+    "$(body)" "Accounts throttling shape"
+grep -qi '^retry-after: 1' "$TEST_TMP/headers" || fail "throttled token endpoint: no Retry-After"
+RL=$(token_for sim-zoho-refresh)
+codes=""
+for _ in 1 2 3; do
+    codes+=$(http GET "$SIM_URL/crm/v7/settings/portals" -H "$(auth "$RL")")" "
+    if [[ $(json .code) == TOO_MANY_REQUESTS ]]; then break; fi
+done
+expect_match ' 429 $' "$codes" "throttled CRM call answers 429"
+expect_bare_error 429 TOO_MANY_REQUESTS 429 "throttled CRM call"
+stop_sim
+
 # --- state saved on SIGTERM and loaded again --------------------------------------------------
 STATE="$TEST_TMP/state.json"
 start_sim --state "$STATE"

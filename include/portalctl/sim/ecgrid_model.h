@@ -17,6 +17,8 @@
 #include <glib.h>
 #include <json-c/json.h>
 
+#include <portalctl/sim/json_stream.h>
+
 /* ECGridOS AuthLevel, highest first. The numbers are the ECGridOS (.NET) enum
  * ordinals, which is what a client sending the enum as an integer means. */
 enum ecgrid_level {
@@ -106,6 +108,10 @@ struct ecgrid_store {
     int next_user_id;
     int next_portal_id;
     size_t seed_serial; /* how many --seed-users logins were handed out */
+    /* Keys issued by POST /v2/users/key-generate/{id}: the simulator's own
+     * test credentials, saved in the state file, never logged. */
+    GHashTable *api_keys;    /* key -> user id */
+    GHashTable *key_of_user; /* user id -> its issued key (the string api_keys owns) */
 };
 
 /* An empty store, or one holding the data of ecgrid.md section 8. */
@@ -149,6 +155,13 @@ size_t ecgrid_store_seed_users(struct ecgrid_store *store, size_t n);
 
 /* The user id an API key of section 8 belongs to, 0 for any other key. */
 int ecgrid_account_user_id(const char *api_key);
+/* The user an API key authenticates: an issued key, or a fixed section 8 key
+ * whose user never had a key issued (a rotation retires the fixed one). 0 for
+ * any other key. */
+int ecgrid_store_key_user_id(const struct ecgrid_store *store, const char *api_key);
+/* Gives the user key (NULL: a new random GUID-like one) in place of the one it
+ * had; returns the store's copy. */
+const char *ecgrid_store_set_key(struct ecgrid_store *store, int user_id, const char *key);
 
 /* JSON writing by hand (lists of thousands of users): a key with the comma
  * that separates it from the previous member unless it opens the object. */
@@ -167,8 +180,9 @@ void ecgrid_append_portal(GString *out, const struct ecgrid_mailbox *mailbox);
 
 /* The whole store as one JSON object; false on a write error. */
 bool ecgrid_store_save(const struct ecgrid_store *store, FILE *out);
-/* A store from what ecgrid_store_save wrote; NULL and *error (g_malloc'd) when
+/* A store from what ecgrid_store_save wrote, read from the stream (users one
+ * at a time, in the order save wrote them); NULL and *error (g_malloc'd) when
  * the value is not a valid saved state. */
-struct ecgrid_store *ecgrid_store_load(json_object *saved, char **error);
+struct ecgrid_store *ecgrid_store_load(struct sim_json_stream *in, char **error);
 
 #endif

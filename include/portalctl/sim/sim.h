@@ -20,6 +20,8 @@
 #include <glib.h>
 #include <json-c/json.h>
 
+#include <portalctl/sim/json_stream.h>
+
 /* A list of name/value pairs: query arguments, headers or form fields. */
 struct sim_pair {
     char *name;
@@ -38,9 +40,9 @@ const char *sim_pairs_get(const struct sim_pairs *pairs, const char *name);
 void sim_pairs_clear(struct sim_pairs *pairs);
 
 struct sim_request {
-    const char *method;   /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-    const char *path;     /* URL path without the query, e.g. "/v2/users/1042" */
-    const char *body;     /* NUL-terminated, "" when there is none */
+    const char *method; /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+    const char *path;   /* URL path without the query, e.g. "/v2/users/1042" */
+    const char *body;   /* NUL-terminated, "" when there is none */
     size_t body_len;
     struct sim_pairs query;   /* decoded query arguments */
     struct sim_pairs headers; /* names lower-cased: "x-api-key", "authorization" */
@@ -86,9 +88,9 @@ double sim_now(void);
 
 /* What the server tells every vendor when it creates its state. */
 struct sim_options {
-    const char *base_url;     /* "http://127.0.0.1:PORT": Zoho's api_domain */
-    int zoho_token_ttl;       /* seconds an access token lives */
-    unsigned long long seed;  /* for ids and anything random in the data */
+    const char *base_url;    /* "http://127.0.0.1:PORT": Zoho's api_domain */
+    int zoho_token_ttl;      /* seconds an access token lives */
+    unsigned long long seed; /* for ids and anything random in the data */
 };
 
 /* Faults the server injects; vendors only shape the answer. */
@@ -110,13 +112,19 @@ struct sim_vendor {
     void (*seed_users)(void *state, size_t n);
     /* Writes the whole state as one JSON value to out; false on write error. */
     bool (*save)(void *state, FILE *out);
-    /* Replaces the state by a saved one; on error returns false and sets *error. */
-    bool (*load)(void *state, json_object *saved, char **error);
+    /* Replaces the state by a saved one, read from in, which is at the value
+     * save wrote; consumes exactly that value. A state file holds millions of
+     * users: read big arrays element by element, never as one json-c tree.
+     * On error returns false, sets *error and keeps the state it had. */
+    bool (*load)(void *state, struct sim_json_stream *in, char **error);
 
     /* Answers one request. Called with the state lock held. */
     void (*handle)(void *state, const struct sim_request *req, struct sim_response *resp);
-    /* The answer to an injected fault, in the vendor's own error shape. */
-    void (*error)(enum sim_error_kind kind, struct sim_response *resp);
+    /* The answer to an injected fault, in the vendor's own error shape. The
+     * request is there because one vendor has several shapes (Zoho: CRM vs
+     * Accounts on /oauth/); it may be looked at, never changed or logged. */
+    void (*error)(enum sim_error_kind kind, const struct sim_request *req,
+                  struct sim_response *resp);
     /* The credential the request presents (API key, token, client id), for the
      * per-credential rate limit; NULL when it presents none. Never logged. */
     const char *(*credential)(const struct sim_request *req);

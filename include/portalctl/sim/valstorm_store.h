@@ -56,6 +56,18 @@ enum valstorm_role {
 
 enum valstorm_token_kind { VALSTORM_TOKEN_ACCESS, VALSTORM_TOKEN_REFRESH };
 
+/* A personal access token (POST /v1/auth/pats): long-lived, so unlike the
+ * tokens of a login it is kept in the state file. It acts with the role of
+ * the token that created it. */
+struct valstorm_pat {
+    char id[VALSTORM_ID_SIZE]; /* "pat_…" */
+    char *name;
+    char *token; /* "vst_…" */
+    enum valstorm_role role;
+    int64_t created;
+    int64_t expires; /* 0: never */
+};
+
 struct valstorm_store {
     uint64_t id_key;               /* from the seed: makes ids look random but never repeat */
     uint64_t ids_issued;           /* counter behind every generated id */
@@ -66,6 +78,7 @@ struct valstorm_store {
     GHashTable *accounts_by_email; /* e-mail, ASCII case-insensitive -> account */
     GHashTable *accounts_by_id;    /* id -> account */
     GHashTable *tokens;            /* issued token -> struct valstorm_token */
+    GPtrArray *pats;               /* owns struct valstorm_pat *, creation order */
     GHashTable *two_fa_pending;    /* lower-case e-mail -> double *expiry */
     GRand *token_random;           /* tokens are secrets: not from the seed */
 };
@@ -114,6 +127,12 @@ bool valstorm_token_role(struct valstorm_store *store, const char *token,
  * (both g_free'd by the caller). */
 char *valstorm_token_issue(struct valstorm_store *store, enum valstorm_role role,
                            char **refresh_token);
+/* A new personal access token; id and token NULL generate them (a loaded
+ * one passes its own). expires 0 never expires. */
+const struct valstorm_pat *valstorm_pat_add(struct valstorm_store *store, const char *id,
+                                            const char *name, const char *token,
+                                            enum valstorm_role role, int64_t created,
+                                            int64_t expires);
 /* A password login for email now waits for its 2FA code. */
 void valstorm_two_fa_start(struct valstorm_store *store, const char *email);
 /* Whether such a login is waiting (and has not expired). */
@@ -131,10 +150,13 @@ void valstorm_append_member(GString *out, const struct valstorm_portal *portal,
                             const struct valstorm_member *member,
                             struct valstorm_time_cache *time_cache);
 
-/* The state file (valstorm_state.c). Tokens and pending logins are secrets
- * and stay out of it: a restart signs every session out. */
+/* The state file (valstorm_state.c). Login tokens and pending logins stay
+ * out of it: a restart signs every session out. Personal access tokens, the
+ * simulator's own long-lived test credentials, are kept. */
 bool valstorm_state_save(const struct valstorm_store *store, FILE *out);
-/* A new store from a saved one; NULL with *error set (g_free) when invalid. */
-struct valstorm_store *valstorm_state_load(json_object *saved, char **error);
+/* A new store read from the stream, which is at the saved value (accounts
+ * and portal members one at a time); NULL with *error set (g_free) when
+ * invalid. */
+struct valstorm_store *valstorm_state_load(struct sim_json_stream *in, char **error);
 
 #endif

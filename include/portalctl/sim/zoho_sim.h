@@ -214,7 +214,8 @@ void zoho_sim_seed_users(struct zoho_sim_state *st, size_t n);
 
 /* --- zoho_save.c ------------------------------------------------------------ */
 bool zoho_sim_save(struct zoho_sim_state *st, FILE *out);
-bool zoho_sim_load(struct zoho_sim_state *st, json_object *saved, char **error);
+/* Reads the state from the stream (big arrays one element at a time). */
+bool zoho_sim_load(struct zoho_sim_state *st, struct sim_json_stream *in, char **error);
 
 /* --- zoho_reply.c: Zoho's answer shapes -------------------------------------- */
 /* Details objects are built as text: "{" + fields + "}". */
