@@ -2,6 +2,7 @@
  * Test support: the real portal-sim as a child process (see sim_process.h).
  */
 #include "sim_process.h"
+#include "temp_dir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,24 +83,6 @@ int sim_process_start(struct sim_process *sim, const char *const extra_args[])
     return 0;
 }
 
-static void remove_tree(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    if (!d)
-        return;
-    const char *name;
-    while ((name = g_dir_read_name(d))) {
-        char *path = g_build_filename(dir, name, NULL);
-        if (g_file_test(path, G_FILE_TEST_IS_DIR))
-            remove_tree(path);
-        else
-            g_unlink(path);
-        g_free(path);
-    }
-    g_dir_close(d);
-    g_rmdir(dir);
-}
-
 int sim_process_stop(struct sim_process *sim, bool keep_dir)
 {
     if (sim->pid > 0) {
@@ -111,7 +94,7 @@ int sim_process_stop(struct sim_process *sim, bool keep_dir)
         sim->pid = 0;
     }
     if (!keep_dir && sim->dir[0])
-        remove_tree(sim->dir);
+        temp_dir_remove(sim->dir);
     return sim->exit_status;
 }
 

@@ -5,7 +5,6 @@
  */
 #include <portalctl/audit.h>
 
-#include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -20,33 +19,13 @@
 
 #include <cmocka.h>
 
+#include "temp_dir.h"
+
 #define WRITERS          4
 #define LINES_PER_WRITER 200
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int make_temp_dir(void **state)
-{
-    char *dir = g_dir_make_tmp("portalctl-audit-XXXXXX", NULL);
-    assert_non_null(dir);
-    *state = dir;
-    return 0;
-}
-
-static int remove_temp_dir(void **state)
-{
-    nftw(*state, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    g_free(*state);
-    return 0;
-}
 
 static char **read_lines(const char *path, guint *count)
 {
@@ -321,7 +300,7 @@ static void test_audit_concurrent_writers(void **state)
     g_free(path);
 }
 
-#define WITH_DIR(test) cmocka_unit_test_setup_teardown(test, make_temp_dir, remove_temp_dir)
+#define WITH_DIR(test) cmocka_unit_test_setup_teardown(test, temp_dir_setup, temp_dir_teardown)
 
 int main(void)
 {

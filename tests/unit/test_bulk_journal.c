@@ -7,7 +7,6 @@
 #include <portalctl/bulk_journal.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,28 +17,8 @@
 
 #include <cmocka.h>
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
+#include "temp_dir.h"
 
-static int make_temp_dir(void **state)
-{
-    char *dir = g_dir_make_tmp("portalctl-journal-XXXXXX", NULL);
-    assert_non_null(dir);
-    *state = dir;
-    return 0;
-}
-
-static int remove_temp_dir(void **state)
-{
-    nftw(*state, remove_entry, 64, FTW_DEPTH | FTW_PHYS);
-    g_free(*state);
-    return 0;
-}
 
 static char *journal_in(void **state)
 {
@@ -247,7 +226,7 @@ static void test_journal_state_names(void **state)
     g_free(b);
 }
 
-#define WITH_DIR(test) cmocka_unit_test_setup_teardown(test, make_temp_dir, remove_temp_dir)
+#define WITH_DIR(test) cmocka_unit_test_setup_teardown(test, temp_dir_setup, temp_dir_teardown)
 
 int main(void)
 {

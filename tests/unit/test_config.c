@@ -6,7 +6,6 @@
 #include <portalctl/config.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "temp_dir.h"
+
 /* ---- helpers ------------------------------------------------------------- */
 
 static char *fixture(const char *name)
@@ -27,28 +28,6 @@ static char *fixture(const char *name)
     return g_build_filename(root, "config", name, NULL);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int make_temp_dir(void **state)
-{
-    char *dir = g_dir_make_tmp("portalctl-config-XXXXXX", NULL);
-    assert_non_null(dir);
-    *state = dir;
-    return 0;
-}
-
-static int remove_temp_dir(void **state)
-{
-    nftw(*state, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    g_free(*state);
-    return 0;
-}
 
 static char *write_temp(const char *dir, const char *name, const char *text, gssize length)
 {
@@ -786,14 +765,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_load_valid_file),
         cmocka_unit_test(test_config_load_crlf_file),
-        cmocka_unit_test_setup_teardown(test_config_load_ca_file, make_temp_dir, remove_temp_dir),
+        cmocka_unit_test_setup_teardown(test_config_load_ca_file, temp_dir_setup, temp_dir_teardown),
         cmocka_unit_test(test_config_default_path),
-        cmocka_unit_test_setup_teardown(test_config_missing_default_file_is_empty, make_temp_dir,
-                                        remove_temp_dir),
+        cmocka_unit_test_setup_teardown(test_config_missing_default_file_is_empty, temp_dir_setup,
+                                        temp_dir_teardown),
         cmocka_unit_test_setup_teardown(test_config_missing_explicit_file_is_an_error,
-                                        make_temp_dir, remove_temp_dir),
-        cmocka_unit_test_setup_teardown(test_config_unreadable_files, make_temp_dir,
-                                        remove_temp_dir),
+                                        temp_dir_setup, temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_config_unreadable_files, temp_dir_setup,
+                                        temp_dir_teardown),
         cmocka_unit_test(test_config_rejects_bad_vendor),
         cmocka_unit_test(test_config_rejects_unknown_keys),
         cmocka_unit_test(test_config_refuses_secrets),
@@ -806,25 +785,25 @@ int main(void)
         cmocka_unit_test(test_config_rejects_trailing_comment),
         cmocka_unit_test(test_config_rejects_lines_that_are_not_ini),
         cmocka_unit_test(test_config_rejects_empty_values_and_bad_escapes),
-        cmocka_unit_test_setup_teardown(test_config_rejects_long_names_and_values, make_temp_dir,
-                                        remove_temp_dir),
+        cmocka_unit_test_setup_teardown(test_config_rejects_long_names_and_values, temp_dir_setup,
+                                        temp_dir_teardown),
         cmocka_unit_test(test_config_validate_connection),
         cmocka_unit_test(test_config_vendor_names),
-        cmocka_unit_test_setup_teardown(test_config_save_new_file_private, make_temp_dir,
-                                        remove_temp_dir),
-        cmocka_unit_test_setup_teardown(test_config_update_keeps_comments, make_temp_dir,
-                                        remove_temp_dir),
-        cmocka_unit_test_setup_teardown(test_config_remove_takes_its_comment_only, make_temp_dir,
-                                        remove_temp_dir),
-        cmocka_unit_test_setup_teardown(test_config_set_invalid_changes_nothing, make_temp_dir,
-                                        remove_temp_dir),
+        cmocka_unit_test_setup_teardown(test_config_save_new_file_private, temp_dir_setup,
+                                        temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_config_update_keeps_comments, temp_dir_setup,
+                                        temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_config_remove_takes_its_comment_only, temp_dir_setup,
+                                        temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_config_set_invalid_changes_nothing, temp_dir_setup,
+                                        temp_dir_teardown),
         cmocka_unit_test_setup_teardown(test_config_read_only_false_is_kept_when_written,
-                                        make_temp_dir, remove_temp_dir),
-        cmocka_unit_test_setup_teardown(test_config_remove_unknown_connection, make_temp_dir,
-                                        remove_temp_dir),
-        cmocka_unit_test_setup_teardown(test_config_save_through_symlink_keeps_link, make_temp_dir,
-                                        remove_temp_dir),
-        cmocka_unit_test_setup_teardown(test_config_save_errors, make_temp_dir, remove_temp_dir),
+                                        temp_dir_setup, temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_config_remove_unknown_connection, temp_dir_setup,
+                                        temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_config_save_through_symlink_keeps_link, temp_dir_setup,
+                                        temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_config_save_errors, temp_dir_setup, temp_dir_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

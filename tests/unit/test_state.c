@@ -5,7 +5,6 @@
  */
 #include <portalctl/state.h>
 
-#include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,30 +16,10 @@
 
 #include <cmocka.h>
 
+#include "temp_dir.h"
+
 /* ---- helpers ------------------------------------------------------------- */
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int make_temp_dir(void **state)
-{
-    char *dir = g_dir_make_tmp("portalctl-state-XXXXXX", NULL);
-    assert_non_null(dir);
-    *state = dir;
-    return 0;
-}
-
-static int remove_temp_dir(void **state)
-{
-    nftw(*state, remove_entry, 64, FTW_DEPTH | FTW_PHYS);
-    g_free(*state);
-    return 0;
-}
 
 static char *read_text(const char *path)
 {
@@ -570,7 +549,7 @@ static void test_state_origin_names(void **state)
     assert_string_equal(portal_origin_name(PORTAL_ORIGIN_ADDED), "added");
 }
 
-#define WITH_DIR(test) cmocka_unit_test_setup_teardown(test, make_temp_dir, remove_temp_dir)
+#define WITH_DIR(test) cmocka_unit_test_setup_teardown(test, temp_dir_setup, temp_dir_teardown)
 
 int main(void)
 {
