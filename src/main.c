@@ -2,6 +2,7 @@
  * portalctl: entry point. Parses the global options and hands over to the
  * demo, the console or one command-line operation. Nothing else lives here.
  */
+#include <portalctl/bench.h>
 #include <portalctl/cli.h>
 #include <portalctl/config.h>
 #include <portalctl/console.h>
@@ -34,6 +35,8 @@ static const char usage_text[] =
     "  --demo          start portal-sim (the bundled simulator of the three vendor\n"
     "                  APIs) on a free loopback port and open the console on it,\n"
     "                  one connection per vendor, secrets in memory only\n"
+    "  --bench SCRIPT  replay SCRIPT's keys in the console on a virtual terminal\n"
+    "                  and print per-frame processing times (bench/README.md)\n"
     "  --help          show this help and exit\n"
     "  --version       show the version and exit\n"
     "\n"
@@ -44,6 +47,7 @@ struct global_options {
     const char *config_file;
     bool read_only;
     bool demo;
+    const char *bench_script; /* --bench: the console, driven by a script */
 };
 
 static int usage_error(const char *what, const char *arg)
@@ -101,7 +105,8 @@ static int run_console(const struct global_options *options, const char *connect
                                       .secrets = secrets,
                                       .read_only = options->read_only,
                                       .connection = connection};
-    int rc = console_run(&console);
+    int rc = options->bench_script ? bench_run(&console, options->bench_script)
+                                   : console_run(&console);
     secrets_close(secrets);
     config_free(config);
     return rc;
@@ -129,6 +134,10 @@ static int parse_global_options(int argc, char **argv, struct global_options *o,
             if (i + 1 >= argc)
                 return usage_error("missing file after", arg);
             o->config_file = argv[++i];
+        } else if (strcmp(arg, "--bench") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("missing script after", arg);
+            o->bench_script = argv[++i];
         } else if (g_str_has_prefix(arg, "--config=")) {
             o->config_file = arg + strlen("--config=");
         } else {

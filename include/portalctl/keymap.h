@@ -12,7 +12,7 @@
  *     unbind CONTEXT KEY         # KEY does nothing in CONTEXT (nor falls back)
  *     set mouse on|off           # mouse support when the console starts
  *
- * CONTEXT is generic, main, detail or help (ui_action.h); a generic binding
+ * CONTEXT is generic, main, detail, help, form or dialog (ui_action.h); a generic binding
  * applies wherever the context does not bind the key itself. KEY is one
  * character ("j", "G", "/", "é"), a control key ("^S", "^G"), or a name in
  * angle brackets: <Up> <Down> <Left> <Right> <PgUp> <PgDn> <Home> <End>

@@ -47,7 +47,10 @@ struct record_list {
     struct record_extra *extras;
     size_t extra_count;
     size_t extra_capacity;
-    GStringChunk *strings; /* owns every string above */
+    GStringChunk *strings; /* owns the strings set on this list */
+    /* Arenas taken over from other lists by record_list_move_all (GStringChunk *):
+     * moving a page of records moves their strings by reference, never by copy. */
+    GPtrArray *adopted_strings;
 };
 
 void record_list_init(struct record_list *list);
@@ -63,7 +66,9 @@ void record_add_extra(struct record_list *list, struct record *record, const cha
 const char *record_get(const struct record *record, enum record_field field);
 const struct record_extra *record_extras(const struct record_list *list,
                                          const struct record *record);
-/* Moves all records of src to the end of dst (src is left empty). */
+/* Moves all records of src to the end of dst (src is left empty). Costs a
+ * copy of the record structs only: src's string arena is taken over, so a
+ * 100,000-row list gathered page by page is never copied string by string. */
 void record_list_move_all(struct record_list *dst, struct record_list *src);
 
 /* The column names used in tables and JSON output: "id", "name", … */

@@ -23,12 +23,19 @@ void record_list_init(struct record_list *list)
     memset(list, 0, sizeof(*list));
 }
 
+static void free_string_chunk(gpointer chunk)
+{
+    g_string_chunk_free(chunk);
+}
+
 void record_list_clear(struct record_list *list)
 {
     g_free(list->items);
     g_free(list->extras);
     if (list->strings)
         g_string_chunk_free(list->strings);
+    if (list->adopted_strings)
+        g_ptr_array_unref(list->adopted_strings);
     record_list_init(list);
 }
 
@@ -39,6 +46,17 @@ static const char *keep_string(struct record_list *list, const char *value)
     if (!list->strings)
         list->strings = g_string_chunk_new(64 * 1024);
     return g_string_chunk_insert(list->strings, value);
+}
+
+/* Extra keys repeat on every record ("first_name", "created_by.name"): kept
+ * once per arena, so 100,000 users do not hold a million copies of them. */
+static const char *keep_key(struct record_list *list, const char *key)
+{
+    if (!key)
+        return NULL;
+    if (!list->strings)
+        list->strings = g_string_chunk_new(64 * 1024);
+    return g_string_chunk_insert_const(list->strings, key);
 }
 
 struct record *record_list_append(struct record_list *list)
@@ -67,7 +85,7 @@ void record_add_extra(struct record_list *list, struct record *record, const cha
         list->extra_capacity = list->extra_capacity ? list->extra_capacity * 2 : 256;
         list->extras = g_renew(struct record_extra, list->extras, list->extra_capacity);
     }
-    list->extras[list->extra_count].key = keep_string(list, key);
+    list->extras[list->extra_count].key = keep_key(list, key);
     list->extras[list->extra_count].value = keep_string(list, value);
     list->extra_count++;
     record->extra_count++;
@@ -84,17 +102,64 @@ const struct record_extra *record_extras(const struct record_list *list,
     return record->extra_count ? &list->extras[record->extra_first] : NULL;
 }
 
+static void reserve_records(struct record_list *list, size_t more)
+{
+    if (list->count + more <= list->capacity)
+        return;
+    list->capacity = MAX(list->capacity ? list->capacity * 2 : 64, list->count + more);
+    list->items = g_renew(struct record, list->items, list->capacity);
+}
+
+static void reserve_extras(struct record_list *list, size_t more)
+{
+    if (list->extra_count + more <= list->extra_capacity)
+        return;
+    list->extra_capacity =
+        MAX(list->extra_capacity ? list->extra_capacity * 2 : 256, list->extra_count + more);
+    list->extras = g_renew(struct record_extra, list->extras, list->extra_capacity);
+}
+
+/* dst keeps every arena of src alive: the strings the moved records point at. */
+static void adopt_arenas(struct record_list *dst, struct record_list *src)
+{
+    if (!dst->adopted_strings)
+        dst->adopted_strings = g_ptr_array_new_with_free_func(free_string_chunk);
+    if (src->strings)
+        g_ptr_array_add(dst->adopted_strings, src->strings);
+    src->strings = NULL;
+    for (guint i = 0; src->adopted_strings && i < src->adopted_strings->len; i++)
+        g_ptr_array_add(dst->adopted_strings, g_ptr_array_index(src->adopted_strings, i));
+    if (src->adopted_strings)
+        g_ptr_array_set_free_func(src->adopted_strings, NULL);
+}
+
 void record_list_move_all(struct record_list *dst, struct record_list *src)
 {
-    for (size_t i = 0; i < src->count; i++) {
-        const struct record *from = &src->items[i];
-        struct record *to = record_list_append(dst);
-        for (int f = 0; f < RECORD_FIELD_COUNT; f++)
-            record_set(dst, to, (enum record_field)f, from->fields[f]);
-        const struct record_extra *extras = record_extras(src, from);
-        for (uint32_t e = 0; e < from->extra_count; e++)
-            record_add_extra(dst, to, extras[e].key, extras[e].value);
+    if (src == dst || src->count == 0) {
+        if (src != dst)
+            record_list_clear(src);
+        return;
     }
+    if (dst->count == 0 && dst->extra_count == 0) { /* the first page: take it whole */
+        record_list_clear(dst);
+        *dst = *src;
+        record_list_init(src);
+        return;
+    }
+    reserve_records(dst, src->count);
+    reserve_extras(dst, src->extra_count);
+    uint32_t shift = (uint32_t)dst->extra_count;
+    for (size_t i = 0; i < src->count; i++) {
+        struct record *to = &dst->items[dst->count + i];
+        *to = src->items[i];
+        to->extra_first = to->extra_count ? to->extra_first + shift : shift;
+    }
+    dst->count += src->count;
+    if (src->extra_count)
+        memcpy(&dst->extras[dst->extra_count], src->extras,
+               src->extra_count * sizeof(*src->extras));
+    dst->extra_count += src->extra_count;
+    adopt_arenas(dst, src);
     record_list_clear(src);
 }
 

@@ -112,7 +112,7 @@ static void wipe_free(char *data, size_t len)
 
 static bool grow_rx(struct transfer *t, size_t need)
 {
-    size_t cap = t->rx_cap != 0 ? t->rx_cap : 16384;
+    size_t cap = t->rx_cap != 0 ? t->rx_cap : MAX(need, (size_t)16384);
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     cap = MIN(cap, t->max_body_bytes + 1);
@@ -137,7 +137,15 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
         t->rx_too_large = true;
         return 0;
     }
-    if (t->rx_len + n + 1 > t->rx_cap && !grow_rx(t, t->rx_len + n + 1)) {
+    /* A body of announced size is received into one buffer of that size: a
+     * 30 MB list is then never copied (and wiped) while it grows. */
+    size_t need = t->rx_len + n + 1;
+    curl_off_t announced = -1;
+    if (t->rx == NULL &&
+        curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
+        announced > 0 && (uint64_t)announced < t->max_body_bytes)
+        need = MAX(need, (size_t)announced + 1);
+    if (need > t->rx_cap && !grow_rx(t, need)) {
         t->rx_no_memory = true;
         return 0;
     }
@@ -444,7 +452,9 @@ static void compose_message(struct transfer *t, const char *detail, const char *
         g_string_append_printf(text, "%s%s", text->len > 0 ? "; " : "", note);
     if (res->error != NET_ERR_NONE && res->attempts > 1)
         g_string_append_printf(text, " (after %u attempts)", res->attempts);
-    if (res->ambiguous)
+    /* Only where sending again could do the thing twice: an idempotent
+     * request may simply be repeated, and the warning would mislead. */
+    if (res->ambiguous && !t->idempotent)
         g_string_append(text, "; it may have reached the server: check before sending it again");
     net_copy_printable(res->message, sizeof(res->message), text->str);
     g_string_free(text, TRUE);

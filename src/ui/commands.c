@@ -13,6 +13,17 @@ struct command {
     const char *help;
     enum ui_result (*run)(struct console *console, const char *arg);
     bool completes_connections;
+    enum ui_action change; /* a change action: run on the focused panel, or the scope named */
+};
+
+/* The words :new and the other change commands take: where the change applies. */
+static const struct {
+    const char *word;
+    enum change_scope scope;
+} scope_words[] = {
+    {"connection", CHANGE_SCOPE_CONNECTIONS},
+    {"portal", CHANGE_SCOPE_PORTALS},
+    {"user", CHANGE_SCOPE_USERS},
 };
 
 static enum ui_result run_connect(struct console *console, const char *arg)
@@ -56,13 +67,49 @@ static enum ui_result run_mouse(struct console *console, const char *arg)
     return console_do_action(console, UI_ACTION_TOGGLE_MOUSE);
 }
 
+static enum ui_result run_change(struct console *console, enum ui_action action, const char *arg)
+{
+    if (!changes_action_visible(console, action)) {
+        browser_set_message(console->browser, true,
+                            "read-only: changes are refused, nothing is sent");
+        return UI_REDRAW;
+    }
+    if (!arg || !*arg)
+        return changes_run_action(console, action);
+    for (size_t i = 0; i < G_N_ELEMENTS(scope_words); i++) {
+        if (strcmp(scope_words[i].word, arg) == 0)
+            return changes_run_in_scope(console, action, scope_words[i].scope);
+    }
+    browser_set_message(console->browser, true, "'%s': say connection, portal or user", arg);
+    return UI_REDRAW;
+}
+
+#define CHANGE_COMMAND(word, args, help, action)                                                   \
+    {                                                                                              \
+        word, args, help, NULL, false, action                                                      \
+    }
+
 static const struct command commands[] = {
-    {"connect", "NAME", "open a connection's portals", run_connect, true},
-    {"refresh", NULL, "load the current list again", run_refresh, false},
-    {"filter", "TEXT", "filter the current list", run_filter, false},
-    {"help", NULL, "show every key binding", run_help, false},
-    {"mouse", NULL, "turn mouse support on or off", run_mouse, false},
-    {"quit", NULL, "leave portalctl", run_quit, false},
+    {"connect", "NAME", "open a connection's portals", run_connect, true, UI_ACTION_NONE},
+    CHANGE_COMMAND("new", "connection|portal|user", "create one (a form opens)", UI_ACTION_NEW),
+    CHANGE_COMMAND("invite", NULL, "invite people to the portal", UI_ACTION_INVITE),
+    CHANGE_COMMAND("edit", NULL, "change the selected portal or user", UI_ACTION_EDIT),
+    CHANGE_COMMAND("delete", NULL, "delete the selected portal or remove the user",
+                   UI_ACTION_DELETE),
+    CHANGE_COMMAND("set-role", NULL, "ECGrid: change the user's access level", UI_ACTION_SET_ROLE),
+    CHANGE_COMMAND("set-password", NULL, "ECGrid: set the user's password", UI_ACTION_SET_PASSWORD),
+    CHANGE_COMMAND("reset-sessions", NULL, "ECGrid: sign the user out", UI_ACTION_RESET_SESSIONS),
+    CHANGE_COMMAND("deactivate", NULL, "Zoho: deactivate the user", UI_ACTION_DEACTIVATE),
+    CHANGE_COMMAND("reactivate", NULL, "Zoho: reactivate the user", UI_ACTION_REACTIVATE),
+    CHANGE_COMMAND("add-portal", NULL, "Valstorm: remember a portal by id", UI_ACTION_ADD_PORTAL),
+    CHANGE_COMMAND("credentials", NULL, "store the connection's secrets", UI_ACTION_CREDENTIALS),
+    CHANGE_COMMAND("whoami", NULL, "check the credentials", UI_ACTION_WHOAMI),
+    CHANGE_COMMAND("user-types", NULL, "Zoho: the portal's user types", UI_ACTION_USER_TYPES),
+    {"refresh", NULL, "load the current list again", run_refresh, false, UI_ACTION_NONE},
+    {"filter", "TEXT", "filter the current list", run_filter, false, UI_ACTION_NONE},
+    {"help", NULL, "show every key binding", run_help, false, UI_ACTION_NONE},
+    {"mouse", NULL, "turn mouse support on or off", run_mouse, false, UI_ACTION_NONE},
+    {"quit", NULL, "leave portalctl", run_quit, false, UI_ACTION_NONE},
 };
 
 enum ui_result command_run(struct console *console, const char *line)
@@ -75,7 +122,9 @@ enum ui_result command_run(struct console *console, const char *line)
     enum ui_result result = UI_REDRAW;
     const struct command *found = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(commands) && !found; i++) {
-        if (strcmp(commands[i].name, text) == 0)
+        if (strcmp(commands[i].name, text) == 0 &&
+            (commands[i].change == UI_ACTION_NONE ||
+             changes_action_visible(console, commands[i].change)))
             found = &commands[i];
     }
     if (!*text) {
@@ -86,6 +135,8 @@ enum ui_result command_run(struct console *console, const char *line)
         browser_set_message(console->browser, true, ":%s needs %s", found->name, found->args);
     } else if (!found->args && arg && *arg) {
         browser_set_message(console->browser, true, ":%s takes nothing after it", found->name);
+    } else if (found->change != UI_ACTION_NONE) {
+        result |= run_change(console, found->change, arg);
     } else {
         result |= found->run(console, arg);
     }
@@ -140,10 +191,17 @@ bool command_complete(struct console *console, GString *line)
     const char *space = strchr(line->str, ' ');
     size_t word_start = 0;
     if (!space) {
-        for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-            g_ptr_array_add(candidates, (char *)commands[i].name);
+        for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+            if (commands[i].change == UI_ACTION_NONE ||
+                changes_action_visible(console, commands[i].change))
+                g_ptr_array_add(candidates, (char *)commands[i].name);
+        }
     } else {
         word_start = (size_t)(strrchr(line->str, ' ') - line->str) + 1;
+        if (g_str_has_prefix(line->str, "new ")) {
+            for (size_t i = 0; i < G_N_ELEMENTS(scope_words); i++)
+                g_ptr_array_add(candidates, (char *)scope_words[i].word);
+        }
         for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
             size_t n = strlen(commands[i].name);
             if (commands[i].completes_connections && strncmp(line->str, commands[i].name, n) == 0 &&

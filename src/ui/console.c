@@ -10,6 +10,7 @@
  * paint. KEY_RESIZE is handled here and only here.
  */
 #include "ui_internal.h"
+#include "bench_internal.h" /* the benchmark's table, at the end of this file */
 
 #include <locale.h>
 #include <poll.h>
@@ -82,6 +83,10 @@ struct list_model *console_current_model(struct console *console)
 
 enum ui_context console_context(const struct console *console)
 {
+    if (console->dialog.purpose != DIALOG_NONE)
+        return UI_CONTEXT_DIALOG;
+    if (console->form)
+        return UI_CONTEXT_FORM;
     switch (console->overlay.kind) {
     case OVERLAY_HELP:
         return UI_CONTEXT_HELP;
@@ -252,6 +257,14 @@ static enum ui_result move_cursor(struct console *console, enum ui_action action
 
 enum ui_result console_do_action(struct console *console, enum ui_action action)
 {
+    if (ui_action_is_change(action)) {
+        if (!changes_action_visible(console, action)) {
+            browser_set_message(console->browser, true,
+                                "read-only: changes are refused, nothing is sent");
+            return UI_REDRAW;
+        }
+        return changes_run_action(console, action);
+    }
     switch (action) {
     case UI_ACTION_MOVE_UP:
     case UI_ACTION_MOVE_DOWN:
@@ -287,6 +300,9 @@ enum ui_result console_do_action(struct console *console, enum ui_action action)
         return toggle_mouse(console);
     case UI_ACTION_QUIT:
         return UI_QUIT;
+    case UI_ACTION_WHOAMI:
+    case UI_ACTION_USER_TYPES:
+        return changes_run_action(console, action);
     default:
         return UI_DONE;
     }
@@ -296,7 +312,8 @@ enum ui_result console_do_action(struct console *console, enum ui_action action)
 
 static enum ui_result handle_mouse(struct console *console, const MEVENT *event)
 {
-    if (console->overlay.kind != OVERLAY_NONE || console->layout.too_small)
+    if (console->overlay.kind != OVERLAY_NONE || console->layout.too_small || console->form ||
+        console->dialog.purpose != DIALOG_NONE)
         return UI_DONE;
     enum ui_panel panel = ui_layout_panel_at(&console->layout, event->y, event->x);
     if (panel == UI_PANEL_COUNT)
@@ -314,6 +331,8 @@ static enum ui_result handle_mouse(struct console *console, const MEVENT *event)
 
 static enum ui_result handle_input(struct console *console, const struct input *input)
 {
+    if (input->kind == INPUT_KEY)
+        g_clear_pointer(&console->notice, g_free);
     if (input->kind == INPUT_RESIZE) {
         relayout(console);
         return UI_REDRAW;
@@ -325,6 +344,10 @@ static enum ui_result handle_input(struct console *console, const struct input *
         enum ui_action action = keymap_lookup(console->keymap, UI_CONTEXT_MAIN, input->key);
         return action == UI_ACTION_QUIT ? UI_QUIT : UI_DONE;
     }
+    if (console->dialog.purpose != DIALOG_NONE)
+        return dialog_key(console, input);
+    if (console->form)
+        return form_key(console, input);
     if (console->prompt.kind != PROMPT_NONE)
         return prompt_key(console, input);
     enum ui_action action = keymap_lookup(console->keymap, console_context(console), input->key);
@@ -348,6 +371,7 @@ static void event_loop(struct console *console)
     bool quit = false;
     bool redraw = true;
     while (!quit) {
+        redraw |= changes_poll(console); /* local changes end at once, jobs later */
         redraw |= sync_from_browser(console);
         if (redraw)
             draw_screen(console);
@@ -356,7 +380,7 @@ static void event_loop(struct console *console)
             redraw = true;
             continue;
         }
-        bool busy = browser_jobs_in_flight(console->browser) > 0;
+        bool busy = browser_jobs_in_flight(console->browser) > 0 || change_running(console->change);
         struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
                                 {.fd = terminal_signal_fd(), .events = POLLIN}};
         net_engine_wait(console->net, fds, 2, busy ? UI_SPINNER_MS : -1);
@@ -395,6 +419,9 @@ static struct keymap *load_keymap(void)
 static void console_free(struct console *console)
 {
     overlay_close(console);
+    dialog_close(console);
+    changes_drop(console); /* its job's cancellation is delivered by browser_free */
+    g_clear_pointer(&console->notice, g_free);
     browser_free(console->browser);
     for (int p = 0; p < UI_PANEL_COUNT; p++)
         list_model_clear(&console->panels[p].model);
@@ -410,6 +437,7 @@ static bool console_init(struct console *console, const struct console_options *
     console->pending_open = -1;
     console->read_only = options->read_only;
     console->mode_label = options->mode_label;
+    console->config_path = options->config->path;
     console->prompt.text = g_string_new(NULL);
     console->keymap = load_keymap();
     console->net = net_engine_new(NULL);
@@ -472,3 +500,14 @@ int console_run(const struct console_options *options)
     console_free(&console);
     return status;
 }
+
+/* ---- the benchmark's way in (bench.c, portalctl --bench): the loop's own steps ---- */
+
+const struct console_bench_hooks console_bench_hooks = {
+    .init = console_init,
+    .free = console_free,
+    .relayout = relayout,
+    .sync = sync_from_browser,
+    .handle_input = handle_input,
+    .run_deferred = run_deferred,
+};

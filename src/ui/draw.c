@@ -48,7 +48,9 @@ static void draw_title(struct console *console)
         g_string_append_printf(title, " › %s", users->owner_title);
     static const char *const panel_names[] = {"connections", "portals", "users"};
     g_string_append_printf(title, " › %s", panel_names[console->focus]);
-    if (console->overlay.kind == OVERLAY_HELP)
+    if (console->form)
+        g_string_append(title, " › form");
+    else if (console->overlay.kind == OVERLAY_HELP)
         g_string_append(title, " › help");
     else if (console->overlay.kind == OVERLAY_DETAIL)
         g_string_append(title, " › detail");
@@ -195,11 +197,21 @@ static void draw_status(struct console *console)
     int64_t now = g_get_monotonic_time();
     append_job(jobs, &console->browser->portals, now);
     append_job(jobs, &console->browser->users, now);
+    if (change_running(console->change)) {
+        static const char spinner[] = "|/-\\";
+        int64_t elapsed_ms = (now - console->change->started_us) / 1000;
+        g_string_append_printf(jobs, "  %c %s %llds", spinner[(elapsed_ms / UI_SPINNER_MS) % 4],
+                               vendor_op_name(console->change->operation->op),
+                               (long long)(elapsed_ms / 1000));
+    }
     int jobs_width = (int)text_width(jobs->str);
     if (jobs_width > r->width / 2)
         jobs_width = r->width / 2;
-    const char *message = console->browser->message ? console->browser->message : "";
-    bool error = console->browser->message_is_error;
+    /* A change's outcome stays until the next key, over the list's own messages. */
+    const char *message = console->notice             ? console->notice
+                          : console->browser->message ? console->browser->message
+                                                      : "";
+    bool error = console->notice ? console->notice_is_error : console->browser->message_is_error;
     char *text = g_strdup_printf("%s%s", error && *message ? "Error: " : "", message);
     put_fitted(r->y, r->x, r->width - jobs_width, text,
                theme_attr(error ? THEME_ERROR : THEME_STATUS));
@@ -216,40 +228,99 @@ static const enum ui_action main_hints[] = {
 static const enum ui_action overlay_hints[] = {
     UI_ACTION_BACK, UI_ACTION_MOVE_DOWN, UI_ACTION_MOVE_UP, UI_ACTION_FILTER, UI_ACTION_QUIT,
 };
+/* Changes offered on each panel, after the browsing hints (hidden when read-only). */
+static const enum ui_action change_hints[UI_PANEL_COUNT][4] = {
+    [UI_PANEL_CONNECTIONS] = {UI_ACTION_NEW, UI_ACTION_EDIT},
+    [UI_PANEL_PORTALS] = {UI_ACTION_NEW, UI_ACTION_EDIT, UI_ACTION_DELETE, UI_ACTION_INVITE},
+    [UI_PANEL_USERS] = {UI_ACTION_INVITE, UI_ACTION_EDIT, UI_ACTION_DELETE},
+};
+static const enum ui_action form_hints[] = {
+    UI_ACTION_NEXT_FIELD,
+    UI_ACTION_PREV_FIELD,
+    UI_ACTION_SUBMIT,
+    UI_ACTION_CANCEL,
+};
+static const enum ui_action dialog_hints[] = {
+    UI_ACTION_NO,
+    UI_ACTION_YES,
+    UI_ACTION_ACCEPT,
+    UI_ACTION_NEXT_FIELD,
+};
+
+/* Appends one "KEY label" hint if it fits; returns false when the line is full. */
+static bool put_hint(struct console *console, enum ui_context context, enum ui_action action,
+                     int *x, int end)
+{
+    const struct ui_rect *r = &console->layout.hints;
+    if (!changes_action_visible(console, action))
+        return true;
+    char *keys = keymap_keys_text(console->keymap, context, action, 1);
+    bool fits = true;
+    if (*keys) {
+        const char *label = ui_action_hint(action);
+        int need = (int)(text_width(keys) + 1 + text_width(label) + 2);
+        fits = *x + need <= end;
+        if (fits) {
+            put_fitted(r->y, *x, (int)text_width(keys), keys, theme_attr(THEME_HINT_KEY));
+            *x += (int)text_width(keys) + 1;
+            put_fitted(r->y, *x, (int)text_width(label) + 2, label, theme_attr(THEME_NORMAL));
+            *x += (int)text_width(label) + 2;
+        }
+    }
+    g_free(keys);
+    return fits;
+}
 
 static void draw_hints(struct console *console)
 {
     const struct ui_rect *r = &console->layout.hints;
     enum ui_context context = console_context(console);
-    const enum ui_action *hints = context == UI_CONTEXT_MAIN ? main_hints : overlay_hints;
-    size_t count =
-        context == UI_CONTEXT_MAIN ? G_N_ELEMENTS(main_hints) : G_N_ELEMENTS(overlay_hints);
-    if (console->prompt.kind != PROMPT_NONE) {
+    if (context == UI_CONTEXT_DIALOG && console->dialog.typed_name) {
+        /* Characters go into the name here: only Enter and Esc do something. */
+        put_line(r, 0, "type the name, then Enter to confirm  Esc keep it",
+                 theme_attr(THEME_NORMAL));
+        return;
+    }
+    if (console->prompt.kind != PROMPT_NONE && context != UI_CONTEXT_FORM &&
+        context != UI_CONTEXT_DIALOG) {
         const char *text = console->prompt.kind == PROMPT_FILTER
                                ? "Enter keep filter  Esc clear filter"
                                : "Tab complete  Enter run  Esc cancel";
         put_line(r, 0, text, theme_attr(THEME_NORMAL));
         return;
     }
+    const enum ui_action *hints = overlay_hints;
+    size_t count = G_N_ELEMENTS(overlay_hints);
+    if (context == UI_CONTEXT_MAIN) {
+        hints = main_hints;
+        count = G_N_ELEMENTS(main_hints);
+    } else if (context == UI_CONTEXT_FORM) {
+        hints = form_hints;
+        count = G_N_ELEMENTS(form_hints);
+    } else if (context == UI_CONTEXT_DIALOG) {
+        hints = dialog_hints;
+        count = G_N_ELEMENTS(dialog_hints);
+    }
     move(r->y, r->x);
     clrtoeol();
-    int x = r->x, end = r->x + r->width;
-    for (size_t i = 0; i < count; i++) {
-        char *keys = keymap_keys_text(console->keymap, context, hints[i], 1);
-        if (*keys) {
-            const char *label = ui_action_hint(hints[i]);
-            int need = (int)(text_width(keys) + 1 + text_width(label) + 2);
-            if (x + need > end) {
-                g_free(keys);
-                break;
-            }
-            put_fitted(r->y, x, (int)text_width(keys), keys, theme_attr(THEME_HINT_KEY));
-            x += (int)text_width(keys) + 1;
-            put_fitted(r->y, x, (int)text_width(label) + 2, label, theme_attr(THEME_NORMAL));
-            x += (int)text_width(label) + 2;
+    /* Room is kept for the last hint (quit, cancel…): it must always show. */
+    char *last_keys = keymap_keys_text(console->keymap, context, hints[count - 1], 1);
+    int last_width =
+        (int)(text_width(last_keys) + 1 + text_width(ui_action_hint(hints[count - 1])));
+    g_free(last_keys);
+    int x = r->x, end = r->x + r->width - last_width - 2;
+    bool room = true;
+    for (size_t i = 0; room && i + 1 < count; i++) {
+        room = put_hint(console, context, hints[i], &x, end);
+        /* On the panels the changes follow "open": what a person looks for next. */
+        for (size_t k = 0;
+             room && context == UI_CONTEXT_MAIN && hints[i] == UI_ACTION_OPEN && k < 4; k++) {
+            enum ui_action action = change_hints[console->focus][k];
+            if (action != UI_ACTION_NONE)
+                room = put_hint(console, context, action, &x, end);
         }
-        g_free(keys);
     }
+    put_hint(console, context, hints[count - 1], &x, r->x + r->width);
 }
 
 /* ---- the whole screen ---------------------------------------------------------------------- */
@@ -277,10 +348,21 @@ void draw_screen(struct console *console)
         draw_separator(console);
         if (console->overlay.kind != OVERLAY_NONE)
             draw_overlay(console);
+        if (console->form)
+            draw_form(console);
+        if (console->dialog.purpose != DIALOG_NONE)
+            draw_dialog(console);
         draw_hints(console);
-        draw_status(console); /* last: it places the cursor of an open prompt */
-        if (console->prompt.kind != PROMPT_NONE)
+        draw_status(console); /* it places the cursor of an open prompt */
+        int y = 0, x = 0;
+        if (console->dialog.purpose != DIALOG_NONE ? dialog_cursor(console, &y, &x)
+            : console->form                        ? form_cursor(console, &y, &x)
+                                                   : false) {
+            move(y, x);
             curs_set(1);
+        } else if (console->prompt.kind != PROMPT_NONE && !console->form) {
+            curs_set(1);
+        }
     }
     wnoutrefresh(stdscr);
     doupdate();

@@ -62,12 +62,31 @@ void overlay_open_detail(struct console *console, const struct record_list *list
     finish_overlay(console);
 }
 
+void overlay_open_records(struct console *console, const struct record_list *list,
+                          const char *title)
+{
+    if (list->count == 1) {
+        overlay_open_detail(console, list, &list->items[0], title);
+        return;
+    }
+    start_overlay(console, OVERLAY_DETAIL, title);
+    for (size_t i = 0; i < list->count; i++) {
+        const struct record *r = &list->items[i];
+        const char *id = record_get(r, RECORD_ID);
+        const char *name = record_get(r, RECORD_NAME);
+        add_pair(&console->overlay.rows, id ? id : "", name ? name : "");
+    }
+    finish_overlay(console);
+}
+
 static void add_help_rows(struct console *console, enum ui_context context)
 {
     struct record_list *rows = &console->overlay.rows;
     for (int a = UI_ACTION_NONE + 1; a < UI_ACTION_COUNT; a++) {
         enum ui_action action = (enum ui_action)a;
         ui_key keys[8];
+        if (!changes_action_visible(console, action))
+            continue; /* read-only: changes are not offered at all */
         size_t n = keymap_keys_for(console->keymap, context, action, keys, G_N_ELEMENTS(keys));
         /* A context lists its own bindings; generic ones are listed once, under generic. */
         bool own = false;

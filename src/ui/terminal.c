@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 static int signal_pipe[2] = {-1, -1};
@@ -42,6 +43,19 @@ static void install_handlers(void)
     sigaction(SIGWINCH, &action, &ncurses_winch);
 }
 
+/* Ctrl-S sends a form: the terminal must not take it as XOFF (flow control).
+ * def_prog_mode() keeps that in curses' "program mode"; endwin() restores
+ * the shell's own settings. */
+static void allow_ctrl_s(void)
+{
+    struct termios mode;
+    if (tcgetattr(STDIN_FILENO, &mode) == 0) {
+        mode.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+        tcsetattr(STDIN_FILENO, TCSANOW, &mode);
+    }
+    def_prog_mode();
+}
+
 static void restore_at_exit(void)
 {
     terminal_end();
@@ -68,6 +82,7 @@ bool terminal_start(char **error)
     }
     curses_active = true;
     cbreak(); /* Ctrl-C stays a signal: the self-pipe turns it into a clean quit */
+    allow_ctrl_s();
     noecho();
     nonl();
     keypad(stdscr, TRUE);

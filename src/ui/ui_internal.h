@@ -14,6 +14,8 @@
 #include <glib.h>
 
 #include <portalctl/browser.h>
+#include <portalctl/change.h>
+#include <portalctl/form_model.h>
 #include <portalctl/keymap.h>
 #include <portalctl/list_model.h>
 #include <portalctl/ui_action.h>
@@ -118,6 +120,23 @@ struct prompt {
     GString *text;
 };
 
+/* A question over everything else (dialog.c). */
+enum dialog_purpose {
+    DIALOG_NONE,
+    DIALOG_CONFIRM_CHANGE, /* yes runs console->change */
+    DIALOG_DISCARD_FORM,   /* yes closes the form and forgets what was typed */
+};
+
+struct dialog {
+    enum dialog_purpose purpose;
+    char *title;
+    char *question;
+    char *typed_name; /* the typed-name variant: what must be typed, else NULL */
+    GString *typed;   /* what was typed so far */
+    bool yes_focused; /* the highlighted answer; No when it opens */
+    char *problem;    /* "type the name exactly" after a wrong Enter */
+};
+
 struct console {
     struct browser *browser;
     struct net_engine *net;
@@ -132,6 +151,12 @@ struct console {
     bool mouse;
     int pending_open; /* connection to open after the next frame (keyring), or -1 */
     unsigned browser_changes_seen;
+    const char *config_path; /* where a connection added here is written */
+    struct change *change;   /* the change being prepared or running, or NULL */
+    struct form_model *form; /* the open form, or NULL */
+    struct dialog dialog;    /* the open question, purpose DIALOG_NONE when none */
+    char *notice;            /* a change's outcome, shown until the next key */
+    bool notice_is_error;
 };
 
 /* ---- drawing (draw.c) ------------------------------------------------------------- */
@@ -146,9 +171,47 @@ void draw_screen(struct console *console);
 void overlay_open_detail(struct console *console, const struct record_list *list,
                          const struct record *record, const char *title);
 void overlay_open_help(struct console *console);
+/* The records a read returned (whoami, user types): one row's detail, or
+ * one line per record. */
+void overlay_open_records(struct console *console, const struct record_list *list,
+                          const char *title);
 void overlay_close(struct console *console);
 void overlay_resize(struct console *console);
 void draw_overlay(struct console *console);
+
+/* ---- forms and questions (form_view.c, dialog.c, changes.c) ------------------------ */
+
+void draw_form(struct console *console);
+/* A blank box with a line frame (dialog colours). */
+void draw_frame(const struct ui_rect *r);
+/* Where the terminal cursor goes in an open form or typed-name question. */
+bool form_cursor(const struct console *console, int *y, int *x);
+bool dialog_cursor(const struct console *console, int *y, int *x);
+/* Handles a key while a form is open. */
+enum ui_result form_key(struct console *console, const struct input *input);
+void form_close(struct console *console);
+
+void dialog_open(struct console *console, enum dialog_purpose purpose, const char *title,
+                 const char *question, const char *typed_name);
+void dialog_close(struct console *console);
+void draw_dialog(struct console *console);
+enum ui_result dialog_key(struct console *console, const struct input *input);
+
+/* Runs a change action (new, edit, delete, …) on the focused panel, or on
+ * the scope a command names. */
+enum ui_result changes_run_action(struct console *console, enum ui_action action);
+enum ui_result changes_run_in_scope(struct console *console, enum ui_action action,
+                                    enum change_scope scope);
+/* A question was answered yes / the form was submitted. */
+enum ui_result changes_confirmed(struct console *console);
+enum ui_result changes_submit(struct console *console);
+/* After each turn of the loop: a change that ended closes its form or puts
+ * the refusal on its fields. Returns whether the screen must change. */
+bool changes_poll(struct console *console);
+/* Whether the action is shown and runs here (read-only hides changes). */
+bool changes_action_visible(const struct console *console, enum ui_action action);
+/* Cancels and forgets the change and its form (quitting). */
+void changes_drop(struct console *console);
 
 /* ---- prompt and command line (prompt.c, commands.c) -------------------------------- */
 

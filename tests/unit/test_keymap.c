@@ -131,7 +131,7 @@ static void test_keymap_errors_name_file_and_line_and_change_nothing(void **stat
                                   "keys.conf", errors));
     const char *expected = "keys.conf:2: unknown action 'mvoe-down' (see the help screen, ?)\n"
                            "keys.conf:3: unknown context 'mian' (one of generic, main, detail, "
-                           "help)\n"
+                           "help, form, dialog)\n"
                            "keys.conf:4: unknown key '<Nope>' (one character, ^X, or a name such "
                            "as <PgDn>)\n"
                            "keys.conf:5: bind takes CONTEXT KEY ACTION (2 words given)\n"

@@ -61,6 +61,18 @@ bool ui_action_from_name(const char *name, enum ui_action *action)
     return false;
 }
 
+bool ui_action_is_change(enum ui_action action)
+{
+    switch (action) {
+#define UI_ACTION_CASE(id, name, hint, help) case UI_ACTION_##id:
+        UI_CHANGE_ACTIONS(UI_ACTION_CASE)
+#undef UI_ACTION_CASE
+        return true;
+    default:
+        return false;
+    }
+}
+
 const char *ui_context_name(enum ui_context context)
 {
     return (unsigned)context < UI_CONTEXT_COUNT ? context_rows[context].name : NULL;

@@ -188,7 +188,7 @@ static void load_error(struct load *load, const char *format, ...)
 
 static const char *context_list(void)
 {
-    return "generic, main, detail, help";
+    return "generic, main, detail, help, form, dialog";
 }
 
 static bool parse_context(struct load *load, const char *word, enum ui_context *context)
