@@ -1,0 +1,12 @@
+/*
+ * Fuzz target: portal-sim's Valstorm handler (sim_vendor_valstorm.handle) under
+ * hostile requests: any method, path, headers, query and body, in series on
+ * one state. See fuzz_sim.h for the input format and the checks.
+ */
+#include "fuzz_sim.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_sim_run_input(&sim_vendor_valstorm, data, size, NULL);
+    return 0;
+}
