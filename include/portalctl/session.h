@@ -21,6 +21,12 @@
 
 struct session;
 
+/* The most any one vendor answer may weigh. Far above the largest legitimate
+ * answer (a Valstorm portal's whole user list: 100,000 users are about 30 MB),
+ * far below what would hurt: a hostile or broken server cannot make the
+ * console hold more than this per request (net's own default is 256 MiB). */
+#define SESSION_MAX_BODY_BYTES ((size_t)64 * 1024 * 1024)
+
 /* config is copied; net and secrets are borrowed and must outlive the session.
  * secrets may be NULL: then only secrets given with session_set_secret exist. */
 struct session *session_new(const struct connection_config *config, struct net_engine *net,
