@@ -4,7 +4,8 @@
  * row is turned into one line of cells that fit their columns.
  *
  * Built for 100,000 rows: the filter keeps an array of row indices, pages
- * that arrive are filtered on their own (nothing is rescanned), typing one
+ * that arrive are case-folded once and filtered on their own (nothing is
+ * rescanned), a new filter is one search over the folded text, typing one
  * more letter only narrows the rows already shown, and only the rows on
  * screen are ever formatted. When the list is reloaded, the cursor stays on
  * the same record (by id) and on the same screen line.
@@ -33,6 +34,12 @@ struct list_model {
     char *filter;                      /* as typed, NULL when none */
     char *needle;                      /* the filter, case-folded */
     bool needle_ascii;
+    /* The searchable text of every scanned record, case-folded once when the
+     * record arrives: its fields one after the other, each ending in '\0' (so
+     * a match never spans two fields). A keystroke in the filter is then one
+     * search over this buffer instead of folding 100,000 records again. */
+    GString *folded;
+    GArray *folded_ends; /* of size_t: where record i's text ends in folded */
     char *anchor_id;     /* id of the record under the cursor */
     size_t anchor_line;  /* cursor - top when the anchor was taken */
     bool anchor_pending; /* reloaded without finding it yet: look in new pages */

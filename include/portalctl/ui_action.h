@@ -58,6 +58,8 @@
       "Delete the selected portal, or remove (ECGrid: terminate) the selected user; asks first")   \
     X(INVITE, "invite", "invite",                                                                  \
       "Invite people to the portal: one, or several pasted lines (ECGrid: create a user)")         \
+    X(INVITE_CSV, "invite-csv", "invite CSV",                                                      \
+      "Invite everyone listed in a CSV file to the portal: preview, then send with progress")      \
     X(SET_ROLE, "set-role", "role", "ECGrid: change the selected user's access level")             \
     X(SET_PASSWORD, "set-password", "password",                                                    \
       "ECGrid: set a new password for the selected user")                                          \

@@ -93,6 +93,8 @@ static const struct command commands[] = {
     {"connect", "NAME", "open a connection's portals", run_connect, true, UI_ACTION_NONE},
     CHANGE_COMMAND("new", "connection|portal|user", "create one (a form opens)", UI_ACTION_NEW),
     CHANGE_COMMAND("invite", NULL, "invite people to the portal", UI_ACTION_INVITE),
+    {"invite-csv", "FILE", "invite everyone in a CSV file (a preview first)", bulk_view_open, false,
+     UI_ACTION_INVITE_CSV},
     CHANGE_COMMAND("edit", NULL, "change the selected portal or user", UI_ACTION_EDIT),
     CHANGE_COMMAND("delete", NULL, "delete the selected portal or remove the user",
                    UI_ACTION_DELETE),
@@ -135,7 +137,7 @@ enum ui_result command_run(struct console *console, const char *line)
         browser_set_message(console->browser, true, ":%s needs %s", found->name, found->args);
     } else if (!found->args && arg && *arg) {
         browser_set_message(console->browser, true, ":%s takes nothing after it", found->name);
-    } else if (found->change != UI_ACTION_NONE) {
+    } else if (found->change != UI_ACTION_NONE && !found->run) {
         result |= run_change(console, found->change, arg);
     } else {
         result |= found->run(console, arg);

@@ -83,7 +83,7 @@ struct list_model *console_current_model(struct console *console)
 
 enum ui_context console_context(const struct console *console)
 {
-    if (console->dialog.purpose != DIALOG_NONE)
+    if (console->dialog.purpose != DIALOG_NONE || console->bulk)
         return UI_CONTEXT_DIALOG;
     if (console->form)
         return UI_CONTEXT_FORM;
@@ -263,6 +263,8 @@ enum ui_result console_do_action(struct console *console, enum ui_action action)
                                 "read-only: changes are refused, nothing is sent");
             return UI_REDRAW;
         }
+        if (action == UI_ACTION_INVITE_CSV)
+            return bulk_view_ask(console);
         return changes_run_action(console, action);
     }
     switch (action) {
@@ -313,7 +315,7 @@ enum ui_result console_do_action(struct console *console, enum ui_action action)
 static enum ui_result handle_mouse(struct console *console, const MEVENT *event)
 {
     if (console->overlay.kind != OVERLAY_NONE || console->layout.too_small || console->form ||
-        console->dialog.purpose != DIALOG_NONE)
+        console->dialog.purpose != DIALOG_NONE || console->bulk)
         return UI_DONE;
     enum ui_panel panel = ui_layout_panel_at(&console->layout, event->y, event->x);
     if (panel == UI_PANEL_COUNT)
@@ -344,6 +346,8 @@ static enum ui_result handle_input(struct console *console, const struct input *
         enum ui_action action = keymap_lookup(console->keymap, UI_CONTEXT_MAIN, input->key);
         return action == UI_ACTION_QUIT ? UI_QUIT : UI_DONE;
     }
+    if (console->bulk && console->prompt.kind == PROMPT_NONE)
+        return bulk_view_key(console, input);
     if (console->dialog.purpose != DIALOG_NONE)
         return dialog_key(console, input);
     if (console->form)
@@ -380,13 +384,17 @@ static void event_loop(struct console *console)
             redraw = true;
             continue;
         }
-        bool busy = browser_jobs_in_flight(console->browser) > 0 || change_running(console->change);
+        bool busy = browser_jobs_in_flight(console->browser) > 0 ||
+                    change_running(console->change) || bulk_view_running(console);
         struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
                                 {.fd = terminal_signal_fd(), .events = POLLIN}};
-        net_engine_wait(console->net, fds, 2, busy ? UI_SPINNER_MS : -1);
+        /* A bulk run's retry may be due before the spinner's next frame. */
+        net_engine_wait(console->net, fds, 2,
+                        bulk_view_timeout_ms(console, busy ? UI_SPINNER_MS : -1));
         if (fds[1].revents & POLLIN)
             quit |= terminal_take_signals();
         net_engine_dispatch(console->net);
+        redraw |= bulk_view_pump(console);
         struct input input;
         while (!quit && (input = terminal_read()).kind != INPUT_NONE) {
             enum ui_result result = handle_input(console, &input);
@@ -420,7 +428,8 @@ static void console_free(struct console *console)
 {
     overlay_close(console);
     dialog_close(console);
-    changes_drop(console); /* its job's cancellation is delivered by browser_free */
+    bulk_view_close(console); /* lets its requests in flight end first */
+    changes_drop(console);    /* its job's cancellation is delivered by browser_free */
     g_clear_pointer(&console->notice, g_free);
     browser_free(console->browser);
     for (int p = 0; p < UI_PANEL_COUNT; p++)

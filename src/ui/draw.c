@@ -350,6 +350,8 @@ void draw_screen(struct console *console)
             draw_overlay(console);
         if (console->form)
             draw_form(console);
+        if (console->bulk)
+            draw_bulk(console);
         if (console->dialog.purpose != DIALOG_NONE)
             draw_dialog(console);
         draw_hints(console);

@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include <portalctl/browser.h>
+#include <portalctl/bulk.h>
 #include <portalctl/change.h>
 #include <portalctl/form_model.h>
 #include <portalctl/keymap.h>
@@ -157,6 +158,7 @@ struct console {
     struct dialog dialog;    /* the open question, purpose DIALOG_NONE when none */
     char *notice;            /* a change's outcome, shown until the next key */
     bool notice_is_error;
+    struct bulk_task *bulk; /* the CSV file being previewed or sent, or NULL (bulk_view.c) */
 };
 
 /* ---- drawing (draw.c) ------------------------------------------------------------- */
@@ -212,6 +214,64 @@ bool changes_poll(struct console *console);
 bool changes_action_visible(const struct console *console, enum ui_action action);
 /* Cancels and forgets the change and its form (quitting). */
 void changes_drop(struct console *console);
+
+/* ---- bulk work from a CSV file (bulk_task.c: the work; bulk_view.c: the screen) ---- */
+
+enum bulk_task_state {
+    BULK_TASK_PREVIEW, /* read and checked: nothing sent yet */
+    BULK_TASK_RUNNING, /* the runner is sending, driven by the console's loop */
+    BULK_TASK_ENDED,   /* report written, audit line written */
+};
+
+struct bulk_task {
+    enum bulk_task_state state;
+    struct browser *browser; /* borrowed */
+    int connection;
+    char *connection_name, *portal_id, *portal_title, *csv_path;
+    struct bulk_plan *plan; /* NULL when the file cannot be used at all (see problems) */
+    GPtrArray *problems;    /* char *: FILE:LINE: field: message, the plan's or the file's */
+    struct bulk_journal *journal;
+    char *journal_path, *run_id, *report_path;
+    struct bulk_runner *runner;
+    struct bulk_progress progress;
+    bool progressed;  /* progress came since the last paint */
+    bool stopping;    /* Esc asked the runner to stop */
+    char *summary;    /* the end, one line (ENDED) */
+    bool failed;      /* the end is worth an "Error:" */
+    bool yes_focused; /* the preview's highlighted answer: No when it opens */
+};
+
+/* Reads and checks csv_path for an invitation to portal_id through the
+ * connection at index; merges the journal of earlier runs. NULL with *why
+ * (g_free) when it cannot even be previewed (read-only, ECGrid, unreadable
+ * file, journal held by another run). */
+struct bulk_task *bulk_task_prepare(struct browser *browser, int connection, const char *portal_id,
+                                    const char *portal_title, const char *csv_path, char **why);
+/* Rows of the plan in this state (0 without a plan). */
+size_t bulk_task_count(const struct bulk_task *task, enum bulk_status status);
+/* Starts sending the WAITING rows (invalid rows are never sent). */
+void bulk_task_start(struct bulk_task *task);
+/* After net_engine_dispatch: starts what may start; at the end writes the
+ * report and the audit line. True when the screen must change. */
+bool bulk_task_pump(struct bulk_task *task);
+/* Milliseconds until the runner needs pump() again, -1 none. */
+int bulk_task_timeout_ms(const struct bulk_task *task);
+/* Sends nothing new; what is in flight finishes. */
+void bulk_task_stop(struct bulk_task *task);
+/* Stops and lets jobs in flight end (on the console's engine) before freeing. */
+void bulk_task_free(struct bulk_task *task);
+
+/* I / :invite-csv: asks for the path on the command line. */
+enum ui_result bulk_view_ask(struct console *console);
+/* :invite-csv FILE: reads and checks it, opens the preview. */
+enum ui_result bulk_view_open(struct console *console, const char *path);
+enum ui_result bulk_view_key(struct console *console, const struct input *input);
+void draw_bulk(struct console *console);
+/* The loop's hooks: pump after dispatch, the poll timeout, the spinner. */
+bool bulk_view_pump(struct console *console);
+int bulk_view_timeout_ms(const struct console *console, int timeout);
+bool bulk_view_running(const struct console *console);
+void bulk_view_close(struct console *console);
 
 /* ---- prompt and command line (prompt.c, commands.c) -------------------------------- */
 

@@ -130,6 +130,49 @@ static void test_list_model_filter_keeps_cursor_on_its_record(void **state)
     record_list_clear(&list);
 }
 
+/* The filter searches a case-folded copy of each record made when it
+ * arrives: Unicode folding (U+212A KELVIN SIGN is a 'k'), no match across two
+ * fields, hits after the 16-byte blocks of the fast search, and a reload
+ * that replaces the records must not search the old copy. */
+static void test_list_model_filter_over_folded_copy(void **state)
+{
+    (void)state;
+    struct record_list list;
+    record_list_init(&list);
+    struct record *r = record_list_append(&list);
+    record_set(&list, r, RECORD_ID, "1");
+    record_set(&list, r, RECORD_NAME, "ZOË Ström \u212Aelvin");
+    r = record_list_append(&list);
+    record_set(&list, r, RECORD_ID, "2");
+    record_set(&list, r, RECORD_NAME, "abc");
+    record_set(&list, r, RECORD_EMAIL, "def@example.com and a long tail to pass 16 bytes XYZ");
+    struct list_model model;
+    list_model_init(&model, &list);
+    list_model_set_filter(&model, "STRÖM");
+    assert_int_equal(1, list_model_count(&model));
+    list_model_set_filter(&model, "kelvin");
+    assert_int_equal(1, list_model_count(&model));
+    list_model_set_filter(&model, "cdef"); /* "abc" + "def…": two fields */
+    assert_int_equal(0, list_model_count(&model));
+    list_model_set_filter(&model, "16 bytes xyz");
+    assert_int_equal(1, list_model_count(&model));
+    assert_string_equal("2", selected_id(&model));
+    list_model_set_filter(&model, "x");
+    assert_int_equal(1, list_model_count(&model));
+    record_list_clear(&list);
+    record_list_init(&list);
+    r = record_list_append(&list);
+    record_set(&list, r, RECORD_ID, "3");
+    record_set(&list, r, RECORD_NAME, "Xavier");
+    list_model_reload(&model);
+    assert_int_equal(1, list_model_count(&model));
+    assert_string_equal("3", selected_id(&model));
+    list_model_set_filter(&model, "example");
+    assert_int_equal(0, list_model_count(&model));
+    list_model_clear(&model);
+    record_list_clear(&list);
+}
+
 static void test_list_model_matches_unicode(void **state)
 {
     (void)state;
@@ -308,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_list_model_100000_rows_paged_in),
         cmocka_unit_test(test_list_model_filter_is_incremental_and_case_insensitive),
         cmocka_unit_test(test_list_model_filter_keeps_cursor_on_its_record),
+        cmocka_unit_test(test_list_model_filter_over_folded_copy),
         cmocka_unit_test(test_list_model_matches_unicode),
         cmocka_unit_test(test_list_model_reload_keeps_cursor_and_scroll),
         cmocka_unit_test(test_list_model_reload_finds_cursor_in_later_page),
