@@ -201,4 +201,9 @@ bool bulk_report_write(const struct bulk_plan *plan, const char *path,
  * NULL only when the kernel's random source fails. */
 char *bulk_generate_password(void);
 
+/* Appends the one audit line of a bulk run ("bulk-<operation>", the portal,
+ * "N rows done, M failed (FILE)", ok / partial / failed). */
+bool bulk_audit(const struct bulk_plan *plan, const char *connection, const char *portal,
+                const char *csv_path, size_t succeeded, size_t failed, GError **error);
+
 #endif

@@ -8,6 +8,7 @@
  */
 #include "bulk_internal.h"
 
+#include <portalctl/audit.h>
 #include <portalctl/secrets.h>
 #include <portalctl/store_files.h>
 #include <portalctl/text.h>
@@ -198,5 +199,25 @@ bool bulk_report_write(const struct bulk_plan *plan, const char *path,
     bool ok = store_replace_file(path, text, strlen(text), error);
     secret_wipe(text);
     g_free(text);
+    return ok;
+}
+
+bool bulk_audit(const struct bulk_plan *plan, const char *connection, const char *portal,
+                const char *csv_path, size_t succeeded, size_t failed, GError **error)
+{
+    char *operation = g_strdup_printf("bulk-%s", bulk_plan_operation(plan));
+    char *message = g_strdup_printf("%zu rows done, %zu failed (%s)", succeeded, failed, csv_path);
+    struct audit_entry entry = {
+        .connection = connection,
+        .operation = operation,
+        .target = portal,
+        .result = failed == 0      ? AUDIT_RESULT_OK
+                  : succeeded == 0 ? AUDIT_RESULT_FAILED
+                                   : AUDIT_RESULT_PARTIAL,
+        .message = message,
+    };
+    bool ok = audit_append(NULL, &entry, error);
+    g_free(message);
+    g_free(operation);
     return ok;
 }

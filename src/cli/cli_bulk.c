@@ -379,25 +379,12 @@ static struct net_engine *make_engine(const struct bulk_cli *b)
 
 static void audit_run(const struct bulk_cli *b, size_t succeeded, size_t failed)
 {
-    char *operation = g_strdup_printf("bulk-%s", bulk_plan_operation(b->plan));
-    char *message =
-        g_strdup_printf("%zu rows done, %zu failed (%s)", succeeded, failed, b->opt.csv);
-    struct audit_entry entry = {
-        .connection = b->connection->name,
-        .operation = operation,
-        .target = b->opt.portal,
-        .result = failed == 0      ? AUDIT_RESULT_OK
-                  : succeeded == 0 ? AUDIT_RESULT_FAILED
-                                   : AUDIT_RESULT_PARTIAL,
-        .message = message,
-    };
     GError *error = NULL;
-    if (!audit_append(NULL, &entry, &error)) {
+    if (!bulk_audit(b->plan, b->connection->name, b->opt.portal, b->opt.csv, succeeded, failed,
+                    &error)) {
         cli_fail(0, "warning: could not write the audit log: %s", error->message);
         g_clear_error(&error);
     }
-    g_free(message);
-    g_free(operation);
 }
 
 static void print_failures(const struct bulk_cli *b)

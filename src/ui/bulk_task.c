@@ -131,26 +131,13 @@ static char *report_path_for(const struct bulk_task *task)
 
 static void audit_run(struct bulk_task *task, size_t succeeded, size_t failed)
 {
-    char *operation = g_strdup_printf("bulk-%s", bulk_plan_operation(task->plan));
-    char *message =
-        g_strdup_printf("%zu rows done, %zu failed (%s)", succeeded, failed, task->csv_path);
-    struct audit_entry entry = {
-        .connection = task->connection_name,
-        .operation = operation,
-        .target = task->portal_id,
-        .result = failed == 0      ? AUDIT_RESULT_OK
-                  : succeeded == 0 ? AUDIT_RESULT_FAILED
-                                   : AUDIT_RESULT_PARTIAL,
-        .message = message,
-    };
     GError *error = NULL;
-    if (!audit_append(NULL, &entry, &error)) {
+    if (!bulk_audit(task->plan, task->connection_name, task->portal_id, task->csv_path,
+                    succeeded, failed, &error)) {
         browser_set_message(task->browser, true, "could not write the audit log: %s",
                             error->message);
         g_error_free(error);
     }
-    g_free(message);
-    g_free(operation);
 }
 
 static bool write_report(struct bulk_task *task)
