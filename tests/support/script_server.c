@@ -38,8 +38,16 @@ struct script_server {
     bool stopping;
     GQueue replies; /* struct owned_reply * */
     struct owned_reply *default_reply;
+    GPtrArray *routes;   /* struct route *, see script_server_route() */
     GPtrArray *requests; /* struct script_request * */
     unsigned connections, in_progress, max_concurrent;
+};
+
+/* A standing reply for every request to one method and path prefix. */
+struct route {
+    char *method; /* NULL = any */
+    char *prefix;
+    struct owned_reply *reply;
 };
 
 /* One request in progress: its record and its body as it arrives. */
@@ -166,9 +174,42 @@ static struct owned_reply *dup_reply(const struct owned_reply *reply)
     return copy;
 }
 
-static struct owned_reply *next_reply(struct script_server *srv)
+static void free_route(gpointer data)
+{
+    struct route *route = data;
+    g_free(route->method);
+    g_free(route->prefix);
+    free_reply(route->reply);
+    g_free(route);
+}
+
+/* The longest route matching; called with the lock held. */
+static const struct route *find_route(struct script_server *srv, const char *method,
+                                      const char *path)
+{
+    const struct route *best = NULL;
+    for (guint i = 0; i < srv->routes->len; i++) {
+        const struct route *route = srv->routes->pdata[i];
+        if (route->method != NULL && strcmp(route->method, method) != 0)
+            continue;
+        if (!g_str_has_prefix(path, route->prefix))
+            continue;
+        if (best == NULL || strlen(route->prefix) > strlen(best->prefix))
+            best = route;
+    }
+    return best;
+}
+
+static struct owned_reply *next_reply(struct script_server *srv, const char *method,
+                                      const char *path)
 {
     g_mutex_lock(&srv->lock);
+    const struct route *route = find_route(srv, method, path);
+    if (route != NULL) {
+        struct owned_reply *copy = dup_reply(route->reply);
+        g_mutex_unlock(&srv->lock);
+        return copy;
+    }
     struct owned_reply *reply = g_queue_pop_head(&srv->replies);
     if (reply == NULL)
         reply = dup_reply(srv->default_reply);
@@ -254,7 +295,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         return MHD_YES;
     }
     record_request(srv, ctx);
-    struct owned_reply *reply = next_reply(srv);
+    struct owned_reply *reply = next_reply(srv, method, url);
     enum MHD_Result result = answer(srv, connection, reply);
     free_reply(reply);
     return result;
@@ -337,6 +378,7 @@ struct script_server *script_server_start(const struct script_server_options *op
     g_cond_init(&srv->stop_cond);
     g_queue_init(&srv->replies);
     srv->requests = g_ptr_array_new_with_free_func(free_request);
+    srv->routes = g_ptr_array_new_with_free_func(free_route);
     srv->default_reply = copy_reply(&(struct script_reply){.body = "ok"});
     bool tls = opts->tls_cert_file != NULL && opts->tls_key_file != NULL;
     if (tls && !load_tls(srv, opts)) {
@@ -370,6 +412,7 @@ void script_server_stop(struct script_server *srv)
     g_queue_clear_full(&srv->replies, free_reply);
     free_reply(srv->default_reply);
     g_ptr_array_free(srv->requests, TRUE);
+    g_ptr_array_free(srv->routes, TRUE);
     g_free(srv->cert_pem);
     g_free(srv->key_pem);
     g_cond_clear(&srv->stop_cond);
@@ -401,6 +444,25 @@ void script_server_set_default(struct script_server *srv, const struct script_re
     g_mutex_lock(&srv->lock);
     free_reply(srv->default_reply);
     srv->default_reply = copy;
+    g_mutex_unlock(&srv->lock);
+}
+
+void script_server_route(struct script_server *srv, const char *method, const char *path_prefix,
+                         const struct script_reply *reply)
+{
+    struct route *route = g_new0(struct route, 1);
+    route->method = g_strdup(method);
+    route->prefix = g_strdup(path_prefix);
+    route->reply = copy_reply(reply);
+    g_mutex_lock(&srv->lock);
+    for (guint i = 0; i < srv->routes->len; i++) {
+        const struct route *old = srv->routes->pdata[i];
+        if (g_strcmp0(old->method, method) == 0 && strcmp(old->prefix, path_prefix) == 0) {
+            g_ptr_array_remove_index(srv->routes, i);
+            break;
+        }
+    }
+    g_ptr_array_add(srv->routes, route);
     g_mutex_unlock(&srv->lock);
 }
 

@@ -64,6 +64,14 @@ unsigned short script_server_port(const struct script_server *srv);
 void script_server_push(struct script_server *srv, const struct script_reply *reply);
 void script_server_set_default(struct script_server *srv, const struct script_reply *reply);
 
+/* Routes: a request whose method matches (NULL = any) and whose path (without
+ * the query) starts with path_prefix gets this reply every time, before the
+ * queue is looked at. The longest matching prefix wins; a later route with the
+ * same method and prefix replaces the earlier one. For servers that must
+ * answer a whole API, e.g. the hostile vendor of tests/cli/test_hostile_server.c. */
+void script_server_route(struct script_server *srv, const char *method, const char *path_prefix,
+                         const struct script_reply *reply);
+
 size_t script_server_request_count(struct script_server *srv);
 /* The i-th request received (0-based), or NULL. */
 const struct script_request *script_server_request(struct script_server *srv, size_t i);

@@ -1,0 +1,60 @@
+# Fault soak of the console: portal-sim with every fault kind at
+# --fault-rate 0.3 and 100 ms of latency; for about 25 seconds the console
+# reloads portals and users, opens portals and details, with keys typed as
+# fast as a person would. It must stay up and answer, say what went wrong
+# on the status line ("Error: ..."), keep the list it had when a reload
+# fails, and quit cleanly. Then cancelling: a list from a simulator that
+# takes 20 s per answer is cancelled with Esc and the console says so at
+# once; quitting with a request in flight does not wait for it.
+source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/tmux.sh"
+source "$(dirname "$0")/soak_lib.sh"
+
+start_sim --fault-rate 0.3 --fault-seed 77 --latency-ms 100
+soak_config
+ui_start 110 30
+ui_run "$PORTALCTL_BIN" --config "$SOAK_CFG" soak-ec
+ui_wait_for 'soak-ec +(ok|unreachable)' "the first answer (or failure)"
+errors_seen=0
+end=$(( $(date +%s) + 25 ))
+i=0
+while (( $(date +%s) < end )); do
+    i=$((i + 1))
+    case $((i % 5)) in
+    0) ui_keys r ;;                     # reload the focused list
+    1) ui_keys Enter ;;                 # open the portal: its users
+    2) ui_keys v; sleep 0.1; ui_keys Escape ;;
+    3) ui_keys r ;;
+    4) ui_keys Left ;;                  # back to the portals
+    esac
+    sleep 0.3
+    screen=$(ui_screen)
+    [[ "$screen" =~ Error:\ [a-z] ]] && errors_seen=$((errors_seen + 1))
+    [[ "$screen" =~ portalctl\ › ]] || { echo "$screen" >&2; fail "the console is gone after $i keys"; }
+done
+echo "keys: $i, screens with an error message: $errors_seen"
+(( errors_seen > 0 )) || fail "no failure was ever shown: were faults injected?"
+# Still answering: the help screen opens and closes.
+ui_keys '?'
+ui_wait_for 'toggle-mouse' "help after the soak"
+ui_keys Escape q
+ui_wait_exit 0
+stop_sim
+
+# Cancelling a slow list, and quitting with a request in flight.
+start_sim --latency-ms 20000
+soak_config
+ui_run "$PORTALCTL_BIN" --config "$SOAK_CFG" soak-ec
+ui_wait_for 'loading…' "the slow list loading"
+ui_keys Escape
+ui_wait_for 'cancelled' "the cancellation said"
+ui_wait_gone 'loading…' "the spinner after Esc"
+ui_keys r
+ui_wait_for 'loading…' "loading again"
+start=$(date +%s%N)
+ui_keys q
+ui_wait_exit 0
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+(( elapsed_ms < 5000 )) || fail "quitting with a request in flight took ${elapsed_ms} ms"
+stop_sim
+echo ok
