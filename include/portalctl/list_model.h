@@ -36,13 +36,13 @@ struct list_model {
     bool needle_ascii;
     /* The searchable text of every scanned record, case-folded once when the
      * record arrives: its fields one after the other, each ending in '\0' (so
-     * a match never spans two fields). A keystroke in the filter is then one
-     * search over this buffer instead of folding 100,000 records again. */
-    GString *folded;
-    GArray *folded_ends; /* of size_t: where record i's text ends in folded */
-    char *anchor_id;     /* id of the record under the cursor */
-    size_t anchor_line;  /* cursor - top when the anchor was taken */
-    bool anchor_pending; /* reloaded without finding it yet: look in new pages */
+     * a match never spans two fields), kept in fixed blocks of whole records.
+     * A keystroke in the filter is then one search over these blocks instead
+     * of folding 100,000 records again. */
+    GPtrArray *folded_blocks; /* of struct fold_block *, list_model.c's own */
+    char *anchor_id;          /* id of the record under the cursor */
+    size_t anchor_line;       /* cursor - top when the anchor was taken */
+    bool anchor_pending;      /* reloaded without finding it yet: look in new pages */
 };
 
 void list_model_init(struct list_model *model, const struct record_list *records);

@@ -169,6 +169,27 @@ static void test_list_model_filter_over_folded_copy(void **state)
     assert_string_equal("3", selected_id(&model));
     list_model_set_filter(&model, "example");
     assert_int_equal(0, list_model_count(&model));
+    /* Many blocks of folded text: hits in every block, then a page that
+     * arrives while filtering, then a list cut short without a reload. */
+    fill(&list, 0, 5000);
+    list_model_sync(&model);
+    assert_int_equal(5000, list_model_count(&model));
+    list_model_set_filter(&model, "user 0049");
+    assert_int_equal(100, list_model_count(&model));
+    list_model_set_filter(&model, "odd.example");
+    assert_int_equal(2500, list_model_count(&model));
+    fill(&list, 5000, 6000);
+    list_model_sync(&model);
+    assert_int_equal(3000, list_model_count(&model));
+    list.count = 4001; /* records [4001, 6001) dropped, folded text too */
+    list_model_set_filter(&model, NULL);
+    assert_int_equal(4001, list_model_count(&model));
+    list_model_set_filter(&model, "user 0059");
+    assert_int_equal(0, list_model_count(&model));
+    fill(&list, 4000, 4100); /* appended again with other text */
+    list_model_sync(&model);
+    list_model_set_filter(&model, "user 0040");
+    assert_int_equal(100, list_model_count(&model)); /* users 4000-4099 */
     list_model_clear(&model);
     record_list_clear(&list);
 }

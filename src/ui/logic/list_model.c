@@ -126,55 +126,134 @@ static const char *find_needle(const char *hay, size_t len, const char *needle, 
     return memmem(hay + i, len - i, needle, n);
 }
 
-static size_t folded_start(const struct list_model *model, size_t record)
+/* The folded text lives in blocks of about 60 KiB, each holding whole
+ * records, allocated once and never moved. Not one growing buffer: realloc
+ * moves a large block with mremap(), and on this project's VM the first read
+ * of every moved page then costs microseconds (the hypervisor maps it again),
+ * which made the first keystroke after a 100,000-row load take 20 ms. Blocks
+ * under malloc's mmap threshold come from the heap and stay where they are. */
+#define FOLD_BLOCK_BYTES (60 * 1024)
+
+struct fold_block {
+    size_t first_record; /* records [first_record, first_record + ends->len) */
+    GArray *ends;        /* of guint32: where each record's text ends in text */
+    size_t len, capacity;
+    char text[];
+};
+
+static void free_fold_block(gpointer data)
 {
-    return record == 0 ? 0 : g_array_index(model->folded_ends, size_t, record - 1);
+    struct fold_block *block = data;
+    g_array_unref(block->ends);
+    g_free(block);
 }
 
-static size_t folded_end(const struct list_model *model, size_t record)
+static struct fold_block *last_block(const struct list_model *model)
 {
-    return g_array_index(model->folded_ends, size_t, record);
+    GPtrArray *blocks = model->folded_blocks;
+    return blocks->len ? g_ptr_array_index(blocks, blocks->len - 1) : NULL;
+}
+
+static size_t folded_count(const struct list_model *model)
+{
+    const struct fold_block *last = last_block(model);
+    return last ? last->first_record + last->ends->len : 0;
+}
+
+/* The block holding record (which is folded). */
+static guint block_of(const struct list_model *model, size_t record)
+{
+    guint lo = 0, hi = model->folded_blocks->len - 1;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo + 1) / 2;
+        const struct fold_block *block = g_ptr_array_index(model->folded_blocks, mid);
+        if (block->first_record <= record)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+static size_t span_start(const struct fold_block *block, size_t k)
+{
+    return k == 0 ? 0 : g_array_index(block->ends, guint32, k - 1);
+}
+
+static size_t span_end(const struct fold_block *block, size_t k)
+{
+    return g_array_index(block->ends, guint32, k);
+}
+
+/* Room for `bytes` more text: the last block, or a new one. */
+static struct fold_block *block_with_room(struct list_model *model, size_t bytes)
+{
+    struct fold_block *last = last_block(model);
+    if (last && last->len + bytes <= last->capacity)
+        return last;
+    size_t capacity = MAX(bytes, (size_t)FOLD_BLOCK_BYTES);
+    struct fold_block *block = g_malloc(sizeof(*block) + capacity);
+    block->first_record = folded_count(model);
+    block->ends = g_array_new(FALSE, FALSE, sizeof(guint32));
+    block->len = 0;
+    block->capacity = capacity;
+    g_ptr_array_add(model->folded_blocks, block);
+    return block;
 }
 
 /* Folds the records not folded yet, up to count. */
 static void fold_records(struct list_model *model, size_t count)
 {
-    for (size_t i = model->folded_ends->len; i < count; i++) {
+    GString *one = g_string_new(NULL);
+    for (size_t i = folded_count(model); i < count; i++) {
         const struct record *record = &model->records->items[i];
+        g_string_truncate(one, 0);
         for (int f = 0; f < RECORD_FIELD_COUNT; f++) {
             if (record->fields[f])
-                append_folded(model->folded, record->fields[f]);
+                append_folded(one, record->fields[f]);
         }
-        size_t end = model->folded->len;
-        g_array_append_val(model->folded_ends, end);
+        struct fold_block *block = block_with_room(model, one->len);
+        memcpy(block->text + block->len, one->str, one->len);
+        block->len += one->len;
+        guint32 end = (guint32)block->len;
+        g_array_append_val(block->ends, end);
     }
+    g_string_free(one, TRUE);
 }
 
 /* Forgets the folded text of records [keep, …). */
 static void forget_folded(struct list_model *model, size_t keep)
 {
-    if (keep >= model->folded_ends->len)
+    struct fold_block *last;
+    while ((last = last_block(model)) && last->first_record >= keep && last->first_record > 0)
+        g_ptr_array_set_size(model->folded_blocks, model->folded_blocks->len - 1);
+    if (keep == 0) {
+        g_ptr_array_set_size(model->folded_blocks, 0);
         return;
-    g_string_truncate(model->folded, folded_start(model, keep));
-    g_array_set_size(model->folded_ends, keep);
+    }
+    if (last && keep < folded_count(model)) {
+        size_t k = keep - last->first_record;
+        last->len = span_start(last, k);
+        g_array_set_size(last->ends, (guint)k);
+    }
 }
 
-/* The record whose folded text holds byte pos, among records [from, …).
+/* The record (index k in block) whose text holds byte pos, from k = from.
  * Galloping from `from`: hits are usually in that record or close after it,
  * so a search that matches most rows costs a step or two per row, not a
  * binary search over all of them. */
-static size_t record_at(const struct list_model *model, size_t from, size_t pos)
+static size_t record_at(const struct fold_block *block, size_t from, size_t pos)
 {
-    size_t last = model->folded_ends->len - 1;
+    size_t last = block->ends->len - 1;
     size_t lo = from, hi = from, step = 1;
-    while (hi < last && folded_end(model, hi) <= pos) {
+    while (hi < last && span_end(block, hi) <= pos) {
         lo = hi + 1; /* every record before lo ends at or before pos */
         hi = hi + step < last ? hi + step : last;
         step *= 2;
     }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (folded_end(model, mid) <= pos)
+        if (span_end(block, mid) <= pos)
             lo = mid + 1;
         else
             hi = mid;
@@ -188,33 +267,46 @@ static void append_row(struct list_model *model, size_t record)
     g_array_append_val(model->rows, index);
 }
 
-/* Appends the rows of the folded records [first, …) that match the needle:
- * one search over their text, which skips whole records between hits. */
+/* Appends the rows of block's records [k, …) that match the needle: one
+ * search over their text, which skips whole records between hits. */
+static void append_block_matches(struct list_model *model, const struct fold_block *block, size_t k)
+{
+    size_t n = strlen(model->needle);
+    while (k < block->ends->len) {
+        size_t pos = span_start(block, k);
+        const char *hit = find_needle(block->text + pos, block->len - pos, model->needle, n);
+        if (!hit)
+            return;
+        k = record_at(block, k, (size_t)(hit - block->text));
+        append_row(model, block->first_record + k);
+        k++;
+    }
+}
+
+/* Appends the rows of the folded records [first, …) that match the needle. */
 static void append_matches(struct list_model *model, size_t first)
 {
-    size_t count = model->folded_ends->len;
+    size_t count = folded_count(model);
+    if (first >= count)
+        return;
     if (!model->needle) {
         for (size_t i = first; i < count; i++)
             append_row(model, i);
         return;
     }
-    const char *text = model->folded->str;
-    size_t n = strlen(model->needle), end = model->folded->len;
-    for (size_t i = first; i < count;) {
-        size_t pos = folded_start(model, i);
-        const char *hit = find_needle(text + pos, end - pos, model->needle, n);
-        if (!hit)
-            break;
-        i = record_at(model, i, (size_t)(hit - text));
-        append_row(model, i);
-        i++;
+    for (guint b = block_of(model, first); b < model->folded_blocks->len; b++) {
+        const struct fold_block *block = g_ptr_array_index(model->folded_blocks, b);
+        size_t k = first > block->first_record ? first - block->first_record : 0;
+        append_block_matches(model, block, k);
     }
 }
 
 static bool folded_matches(const struct list_model *model, size_t record)
 {
-    size_t start = folded_start(model, record);
-    return find_needle(model->folded->str + start, folded_end(model, record) - start, model->needle,
+    const struct fold_block *block =
+        g_ptr_array_index(model->folded_blocks, block_of(model, record));
+    size_t k = record - block->first_record, start = span_start(block, k);
+    return find_needle(block->text + start, span_end(block, k) - start, model->needle,
                        strlen(model->needle)) != NULL;
 }
 
@@ -283,8 +375,7 @@ void list_model_init(struct list_model *model, const struct record_list *records
     memset(model, 0, sizeof(*model));
     model->records = records;
     model->rows = g_array_new(FALSE, FALSE, sizeof(guint32));
-    model->folded = g_string_new(NULL);
-    model->folded_ends = g_array_new(FALSE, FALSE, sizeof(size_t));
+    model->folded_blocks = g_ptr_array_new_with_free_func(free_fold_block);
     model->height = 1;
     list_model_sync(model);
 }
@@ -293,10 +384,8 @@ void list_model_clear(struct list_model *model)
 {
     if (model->rows)
         g_array_unref(model->rows);
-    if (model->folded)
-        g_string_free(model->folded, TRUE);
-    if (model->folded_ends)
-        g_array_unref(model->folded_ends);
+    if (model->folded_blocks)
+        g_ptr_array_unref(model->folded_blocks);
     g_free(model->filter);
     g_free(model->needle);
     g_free(model->anchor_id);
@@ -309,14 +398,21 @@ void list_model_set_height(struct list_model *model, size_t height)
     keep_cursor_visible(model);
 }
 
+/* The list shrank without a reload: forget what was scanned beyond its end. */
+static void forget_vanished(struct list_model *model)
+{
+    size_t count = model->records->count;
+    if (model->scanned > count) {
+        model->scanned = count;
+        forget_folded(model, count);
+    }
+}
+
 void list_model_sync(struct list_model *model)
 {
     size_t first_new_row = model->rows->len;
     size_t count = model->records->count;
-    if (model->scanned > count) {
-        model->scanned = count; /* shrank without a reload: rescan what is there */
-        forget_folded(model, count);
-    }
+    forget_vanished(model);
     size_t first = model->scanned;
     fold_records(model, count);
     append_matches(model, first);
@@ -430,6 +526,7 @@ void list_model_set_filter(struct list_model *model, const char *filter)
         narrow_rows(model);
     } else {
         g_array_set_size(model->rows, 0);
+        forget_vanished(model);
         append_matches(model, 0); /* the records scanned so far, already folded */
         list_model_sync(model);   /* and any that arrived since */
     }
