@@ -187,6 +187,21 @@ void vendor_job_fail(struct vendor_job *job, enum api_error_kind kind, long http
                      const char *code, const char *format, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* Fails the job with API_INVALID_INPUT ("OP refused, nothing sent: …") and one
+ * field error per form error, so a form can show each beside its field. */
+void vendor_job_fail_form_errors(struct vendor_job *job, const struct form_errors *errors);
+
+/* Adds context values (e.g. the selected user's id) before a check. */
+typedef bool (*vendor_fill_context_fn)(struct vendor_job *job, const struct form_spec *spec,
+                                       struct form_values *values);
+
+/* The operation's one row (with context filled in by fill, which may be NULL
+ * and may fail the job itself), normalized and checked against spec again:
+ * the caller checked it, but nothing leaves unchecked. A copy to free with
+ * form_values_free, or NULL after failing the job with API_INVALID_INPUT. */
+struct form_values *vendor_job_checked_input(struct vendor_job *job, const struct form_spec *spec,
+                                             vendor_fill_context_fn fill);
+
 /* Hands a page of records to the page event (or keeps them in result when
  * there is no page event). */
 void vendor_job_deliver_page(struct vendor_job *job, struct record_list *records);

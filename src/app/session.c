@@ -248,6 +248,51 @@ void vendor_job_fail(struct vendor_job *job, enum api_error_kind kind, long http
     g_free(message);
 }
 
+void vendor_job_fail_form_errors(struct vendor_job *job, const struct form_errors *errors)
+{
+    char *lines = form_errors_format(errors);
+    g_strchomp(lines);
+    for (char *p = lines; *p; p++) {
+        if (*p == '\n')
+            *p = ';';
+    }
+    char *shown = text_sanitize(lines);
+    vendor_job_fail(job, API_INVALID_INPUT, 0, NULL, "%s refused, nothing sent: %s",
+                    vendor_op_name(job->request.op), shown);
+    g_free(shown);
+    g_free(lines);
+    for (size_t i = 0; i < form_errors_count(errors); i++)
+        api_error_add_field(&job->error, form_errors_key_at(errors, i), -1,
+                            form_errors_message_at(errors, i));
+}
+
+struct form_values *vendor_job_checked_input(struct vendor_job *job, const struct form_spec *spec,
+                                             vendor_fill_context_fn fill)
+{
+    if (job->request.row_count > 1) {
+        vendor_job_fail(job, API_INVALID_INPUT, 0, NULL,
+                        "%s takes one set of values at a time (got %zu): nothing sent",
+                        vendor_op_name(job->request.op), job->request.row_count);
+        return NULL;
+    }
+    struct form_values *values =
+        job->request.row_count ? form_values_copy(job->request.rows[0]) : form_values_new();
+    struct form_errors *errors = form_errors_new();
+    bool ok = !fill || fill(job, spec, values);
+    if (ok) {
+        form_normalize(spec, values);
+        ok = form_validate(spec, values, errors);
+        if (!ok)
+            vendor_job_fail_form_errors(job, errors);
+    }
+    form_errors_free(errors);
+    if (!ok) {
+        form_values_free(values);
+        return NULL;
+    }
+    return values;
+}
+
 void vendor_job_deliver_page(struct vendor_job *job, struct record_list *records)
 {
     if (job->events.page)

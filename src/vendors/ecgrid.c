@@ -190,52 +190,6 @@ static bool fill_context(struct vendor_job *job, const struct form_spec *spec,
     return true;
 }
 
-static void fail_with_form_errors(struct vendor_job *job, const struct form_errors *errors)
-{
-    GString *problems = g_string_new(NULL);
-    for (size_t i = 0; i < form_errors_count(errors); i++) {
-        const char *key = form_errors_key_at(errors, i);
-        const char *message = form_errors_message_at(errors, i);
-        g_string_append_printf(problems, "%s%s%s%s", i ? "; " : "", key ? key : "", key ? ": " : "",
-                               message);
-    }
-    vendor_job_fail(job, API_INVALID_INPUT, 0, NULL, "%s refused, nothing sent: %s",
-                    vendor_op_name(job->request.op), problems->str);
-    g_string_free(problems, TRUE);
-    for (size_t i = 0; i < form_errors_count(errors); i++)
-        api_error_add_field(&job->error, form_errors_key_at(errors, i), -1,
-                            form_errors_message_at(errors, i));
-}
-
-/* The operation's one row with the context filled in, normalized and
- * checked against its form (again: the caller checked it, but nothing may
- * leave unchecked). NULL after failing the job with API_INVALID_INPUT. */
-static struct form_values *checked_input(struct vendor_job *job, const struct form_spec *spec)
-{
-    if (job->request.row_count > 1) {
-        vendor_job_fail(job, API_INVALID_INPUT, 0, NULL,
-                        "%s takes one set of values at a time (got %zu): nothing sent",
-                        vendor_op_name(job->request.op), job->request.row_count);
-        return NULL;
-    }
-    struct form_values *values =
-        job->request.row_count ? form_values_copy(job->request.rows[0]) : form_values_new();
-    struct form_errors *errors = form_errors_new();
-    bool ok = fill_context(job, spec, values);
-    if (ok) {
-        form_normalize(spec, values);
-        ok = form_validate(spec, values, errors);
-        if (!ok)
-            fail_with_form_errors(job, errors);
-    }
-    form_errors_free(errors);
-    if (!ok) {
-        form_values_free(values);
-        return NULL;
-    }
-    return values;
-}
-
 /* The JSON body from checked values; NULL after failing the job. The caller
  * wipes and frees it (free_body). */
 static char *body_or_fail(struct vendor_job *job, const struct form_spec *spec,
@@ -251,7 +205,7 @@ static char *body_or_fail(struct vendor_job *job, const struct form_spec *spec,
 /* The body of a form operation, from its checked input; NULL after failing. */
 static char *form_body(struct vendor_job *job, const struct form_spec *spec)
 {
-    struct form_values *values = checked_input(job, spec);
+    struct form_values *values = vendor_job_checked_input(job, spec, fill_context);
     if (!values)
         return NULL;
     char *body = body_or_fail(job, spec, values);
@@ -603,7 +557,7 @@ static const struct create_kind create_portal_kind = {
 static void start_create(struct vendor_job *job, const struct create_kind *kind)
 {
     const struct vendor_operation *op = vendor_find_operation(job->vendor, kind->op);
-    struct form_values *values = checked_input(job, op->form);
+    struct form_values *values = vendor_job_checked_input(job, op->form, fill_context);
     if (!values)
         return;
     struct create_state *state = g_new0(struct create_state, 1);

@@ -192,52 +192,6 @@ static bool have_credentials(struct vendor_job *job)
     return false;
 }
 
-/* ---- input ------------------------------------------------------------------------ */
-
-static void fail_with_form_errors(struct vendor_job *job, const struct form_errors *errors)
-{
-    char *lines = form_errors_format(errors);
-    g_strchomp(lines);
-    for (char *p = lines; *p; p++) {
-        if (*p == '\n')
-            *p = ';';
-    }
-    char *shown = text_sanitize(lines);
-    vendor_job_fail(job, API_INVALID_INPUT, 0, NULL, "%s refused, nothing sent: %s",
-                    vendor_op_name(job->request.op), shown);
-    g_free(shown);
-    g_free(lines);
-    for (size_t i = 0; i < form_errors_count(errors); i++)
-        api_error_add_field(&job->error, form_errors_key_at(errors, i), -1,
-                            form_errors_message_at(errors, i));
-}
-
-/* The operation's one row, normalized and checked against its form (again:
- * the caller checked it, but nothing leaves unchecked). NULL after failing
- * the job with API_INVALID_INPUT. */
-static struct form_values *checked_input(struct vendor_job *job, const struct form_spec *spec)
-{
-    if (job->request.row_count > 1) {
-        vendor_job_fail(job, API_INVALID_INPUT, 0, NULL,
-                        "%s takes one set of values at a time (got %zu): nothing sent",
-                        vendor_op_name(job->request.op), job->request.row_count);
-        return NULL;
-    }
-    struct form_values *values =
-        job->request.row_count ? form_values_copy(job->request.rows[0]) : form_values_new();
-    struct form_errors *errors = form_errors_new();
-    form_normalize(spec, values);
-    bool ok = form_validate(spec, values, errors);
-    if (!ok)
-        fail_with_form_errors(job, errors);
-    form_errors_free(errors);
-    if (!ok) {
-        form_values_free(values);
-        return NULL;
-    }
-    return values;
-}
-
 /* ---- the local list of portals ---------------------------------------------------- */
 
 static bool portal_matches(const struct known_portal *portal, const char *filter)
@@ -506,7 +460,7 @@ static void on_create_reply(struct vendor_job *job, const struct net_response *r
 static void start_create_portal(struct vendor_job *job)
 {
     const struct form_spec *spec = &valstorm_create_portal_form;
-    struct form_values *values = checked_input(job, spec);
+    struct form_values *values = vendor_job_checked_input(job, spec, NULL);
     if (!values)
         return;
     char *body = valstorm_form_body(spec, values);
@@ -545,7 +499,7 @@ static void on_update_reply(struct vendor_job *job, const struct net_response *r
 static void start_update_portal(struct vendor_job *job)
 {
     const struct form_spec *spec = &valstorm_update_portal_form;
-    struct form_values *values = checked_input(job, spec);
+    struct form_values *values = vendor_job_checked_input(job, spec, NULL);
     if (!values)
         return;
     char *body = valstorm_form_body(spec, values);
