@@ -32,6 +32,9 @@ static const char usage_text[] =
     "Options:\n"
     "  --config FILE   use FILE instead of $XDG_CONFIG_HOME/portalctl/config.ini\n"
     "  --read-only     refuse every change\n"
+    "  --session-secrets\n"
+    "                  no keyring: ask for secrets and keep them in memory only,\n"
+    "                  until portalctl exits\n"
     "  --demo          start portal-sim (the bundled simulator of the three vendor\n"
     "                  APIs) on a free loopback port and open the console on it,\n"
     "                  one connection per vendor, secrets in memory only\n"
@@ -46,6 +49,7 @@ static const char usage_text[] =
 struct global_options {
     const char *config_file;
     bool read_only;
+    bool session_secrets; /* no keyring: secrets typed in are kept in memory */
     bool demo;
     const char *bench_script; /* --bench: the console, driven by a script */
 };
@@ -94,7 +98,8 @@ static int run_console(const struct global_options *options, const char *connect
         g_error_free(error);
         return EXIT_USAGE;
     }
-    struct secrets *secrets = secrets_open(SECRETS_BACKEND_KEYRING, &error);
+    struct secrets *secrets = secrets_open(
+        options->session_secrets ? SECRETS_BACKEND_SESSION : SECRETS_BACKEND_KEYRING, &error);
     if (!secrets) {
         fprintf(stderr, "portalctl: %s\n", error->message);
         g_error_free(error);
@@ -104,7 +109,10 @@ static int run_console(const struct global_options *options, const char *connect
     struct console_options console = {.config = config,
                                       .secrets = secrets,
                                       .read_only = options->read_only,
-                                      .connection = connection};
+                                      .connection = connection,
+                                      .mode_label = options->session_secrets
+                                                        ? "session-only secrets"
+                                                        : NULL};
     int rc = options->bench_script ? bench_run(&console, options->bench_script)
                                    : console_run(&console);
     secrets_close(secrets);
@@ -130,6 +138,8 @@ static int parse_global_options(int argc, char **argv, struct global_options *o,
             o->demo = true;
         } else if (strcmp(arg, "--read-only") == 0) {
             o->read_only = true;
+        } else if (strcmp(arg, "--session-secrets") == 0) {
+            o->session_secrets = true;
         } else if (strcmp(arg, "--config") == 0) {
             if (i + 1 >= argc)
                 return usage_error("missing file after", arg);
@@ -160,7 +170,8 @@ int main(int argc, char **argv)
                            : run_demo(options.read_only);
     if (next < argc && cli_is_command(argv[next])) {
         struct cli_globals globals = {.config_file = options.config_file,
-                                      .read_only = options.read_only};
+                                      .read_only = options.read_only,
+                                      .session_secrets = options.session_secrets};
         return cli_run(&globals, argc - next, argv + next);
     }
     if (next + 1 < argc)

@@ -22,6 +22,7 @@ enum cli_exit {
 struct cli_globals {
     const char *config_file; /* --config, or NULL for the default path */
     bool read_only;          /* --read-only */
+    bool session_secrets;    /* --session-secrets: ask for secrets, keep them in memory */
 };
 
 /* argv[0] is the command group ("auth", "connections", "portals", "users"). */

@@ -29,6 +29,9 @@ static const char usage_text[] =
     "                  [--report-format csv|json] [--json] [--yes]\n"
     "                                           bulk work from a CSV file (docs/BULK.md)\n"
     "\n"
+    "With --session-secrets (no keyring needed) each command asks for the secrets\n"
+    "it needs and keeps them in memory only.\n"
+    "\n"
     "FIELD names are the vendor's own (mailboxId, login, email, authLevel, name,\n"
     "custom_domain, ...). Secret fields are never taken from the command line:\n"
     "write password=- to type it. KIND is api-key, client-secret, refresh-token\n"
@@ -174,6 +177,37 @@ const struct connection_config *cli_find_connection(const struct config *config,
     return connection;
 }
 
+struct secrets *cli_open_secrets_for(const struct cli_globals *globals,
+                                     const struct connection_config *connection)
+{
+    if (!globals->session_secrets)
+        return cli_open_secrets();
+    GError *error = NULL;
+    struct secrets *secrets = secrets_open(SECRETS_BACKEND_SESSION, &error);
+    size_t count = 0;
+    const enum secret_kind *kinds = cli_default_secret_kinds(connection->vendor, &count);
+    for (size_t i = 0; secrets && i < count; i++) {
+        char *prompt = g_strdup_printf("%s for %s (kept in memory for this command only)",
+                                       secret_kind_name(kinds[i]), connection->name);
+        char *value = cli_read_secret(prompt);
+        g_free(prompt);
+        bool ok = value && secrets_store(secrets, connection->name, kinds[i], value, &error);
+        secret_value_free(value);
+        if (!ok) {
+            cli_fail(CLI_EXIT_FAILED, "%s: %s", secret_kind_name(kinds[i]),
+                     error ? error->message : "nothing was read");
+            g_clear_error(&error);
+            secrets_close(secrets);
+            secrets = NULL;
+        }
+    }
+    if (!secrets && error) {
+        cli_fail(CLI_EXIT_FAILED, "%s", error->message);
+        g_clear_error(&error);
+    }
+    return secrets;
+}
+
 struct secrets *cli_open_secrets(void)
 {
     GError *error = NULL;
@@ -181,8 +215,7 @@ struct secrets *cli_open_secrets(void)
     if (!secrets) {
         cli_fail(CLI_EXIT_FAILED,
                  "cannot use the keyring: %s. portalctl keeps secrets only in the Secret "
-                 "Service (e.g. gnome-keyring); start one, or use the console's "
-                 "session-only mode",
+                 "Service (e.g. gnome-keyring); start one, or run with --session-secrets",
                  error ? error->message : "unknown error");
         g_clear_error(&error);
     }

@@ -16,7 +16,7 @@ static const enum secret_kind ecgrid_kinds[] = {SECRET_KIND_API_KEY};
 static const enum secret_kind zoho_kinds[] = {SECRET_KIND_CLIENT_SECRET, SECRET_KIND_REFRESH_TOKEN};
 static const enum secret_kind valstorm_kinds[] = {SECRET_KIND_API_KEY};
 
-static const enum secret_kind *default_kinds(enum config_vendor vendor, size_t *count)
+const enum secret_kind *cli_default_secret_kinds(enum config_vendor vendor, size_t *count)
 {
     switch (vendor) {
     case CONFIG_VENDOR_ZOHO:
@@ -72,7 +72,7 @@ static int auth_set(const struct connection_config *connection, const char *kind
     if (kind_name && (rc = parse_kind(kind_name, &one)) >= 0)
         return rc;
     if (!kind_name)
-        kinds = default_kinds(connection->vendor, &count);
+        kinds = cli_default_secret_kinds(connection->vendor, &count);
     struct secrets *secrets = cli_open_secrets();
     if (!secrets)
         return CLI_EXIT_FAILED;
@@ -134,9 +134,10 @@ static void on_whoami_done(struct vendor_job *job, const struct api_error *error
     }
 }
 
-static int auth_status(const struct connection_config *connection)
+static int auth_status(const struct cli_globals *globals,
+                       const struct connection_config *connection)
 {
-    struct secrets *secrets = cli_open_secrets();
+    struct secrets *secrets = cli_open_secrets_for(globals, connection);
     if (!secrets)
         return CLI_EXIT_FAILED;
     struct net_engine *net = net_engine_new(NULL);
@@ -178,13 +179,18 @@ int cli_auth(const struct cli_globals *globals, int argc, char **argv)
     if (!config)
         return rc;
     const struct connection_config *connection = cli_find_connection(config, argv[1], &rc);
-    if (connection) {
+    if (connection && globals->session_secrets && strcmp(verb, "status") != 0) {
+        rc = cli_fail(CLI_EXIT_USAGE,
+                      "auth %s keeps secrets in the keyring; with --session-secrets every "
+                      "command asks for its secrets instead",
+                      verb);
+    } else if (connection) {
         if (strcmp(verb, "set") == 0)
             rc = auth_set(connection, kind);
         else if (strcmp(verb, "clear") == 0)
             rc = auth_clear(connection, kind);
         else if (strcmp(verb, "status") == 0 && !kind)
-            rc = auth_status(connection);
+            rc = auth_status(globals, connection);
         else if (strcmp(verb, "login") == 0 && !kind)
             rc = cli_auth_flow(config, connection, verb, false);
         else if (strcmp(verb, "grant") == 0 && (!kind || strcmp(kind, "--device") == 0))

@@ -474,7 +474,7 @@ static int execute(struct bulk_cli *b)
     /* Fail now rather than after passwords are set. */
     if (!keep_old_report(b) || !write_report(b, false))
         return CLI_EXIT_FAILED;
-    struct secrets *secrets = cli_open_secrets();
+    struct secrets *secrets = cli_open_secrets_for(b->globals, b->connection);
     if (!secrets)
         return CLI_EXIT_FAILED;
     struct net_engine *net = make_engine(b);

@@ -47,6 +47,15 @@ const struct connection_config *cli_find_connection(const struct config *config,
  * answers. */
 struct secrets *cli_open_secrets(void);
 
+/* The secrets a command on this connection uses: the keyring, or with
+ * --session-secrets an in-memory store filled now from the terminal (or
+ * stdin) with the secrets the vendor needs. NULL after printing why not. */
+struct secrets *cli_open_secrets_for(const struct cli_globals *globals,
+                                     const struct connection_config *connection);
+
+/* What `auth set CONNECTION` (and --session-secrets) ask for. */
+const enum secret_kind *cli_default_secret_kinds(enum config_vendor vendor, size_t *count);
+
 /* Reads a secret: from the terminal with echo off (prompt on stderr) when
  * stdin is a terminal, else the first line of stdin. g_malloc'd, wipe with
  * secret_value_free. NULL when nothing was read. */

@@ -258,7 +258,7 @@ static void print_result(struct op_run *run)
 
 static int execute(struct op_run *run)
 {
-    struct secrets *secrets = cli_open_secrets();
+    struct secrets *secrets = cli_open_secrets_for(run->inv.globals, run->connection);
     if (!secrets)
         return CLI_EXIT_FAILED;
     struct net_engine *net = net_engine_new(NULL);

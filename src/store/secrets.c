@@ -34,8 +34,8 @@ static const char *const kind_names[SECRET_KIND_COUNT] = {
 };
 
 static const char missing_advice[] =
-    "portalctl never writes secrets to files: start a keyring such as gnome-keyring, or use "
-    "session-only mode to keep secrets in memory until portalctl exits";
+    "portalctl never writes secrets to files: start a keyring such as gnome-keyring, or run "
+    "portalctl --session-secrets to keep secrets in memory until it exits";
 
 struct secrets {
     enum secrets_backend backend;

@@ -51,8 +51,8 @@ static const SecretSchema foreign_schema = {
 };
 
 static const char missing_advice[] =
-    "portalctl never writes secrets to files: start a keyring such as gnome-keyring, or use "
-    "session-only mode to keep secrets in memory until portalctl exits.";
+    "portalctl never writes secrets to files: start a keyring such as gnome-keyring, or run "
+    "portalctl --session-secrets to keep secrets in memory until it exits.";
 
 static char *self_exe;
 
