@@ -160,6 +160,10 @@ static int parse_global_options(int argc, char **argv, struct global_options *o,
 
 int main(int argc, char **argv)
 {
+    /* No core file ever: any run may come to hold a key or token (the
+     * secrets module does this again when it opens; here it covers the
+     * whole process from its first instruction of ours). */
+    secrets_protect_process(NULL);
     struct global_options options = {0};
     int next = argc;
     int rc = parse_global_options(argc, argv, &options, &next);

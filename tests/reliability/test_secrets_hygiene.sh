@@ -74,6 +74,12 @@ scan_processes() {
         fi
         if [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$(readlink -f "$PORTALCTL_BIN")" ]]; then
             local core; core=$(awk '/^Max core file size/ {print $5 "/" $6}' "/proc/$pid/limits" 2>/dev/null || true)
+            if [[ -n "$core" && "$core" != "0/0" ]]; then
+                # A process caught between exec and its first instructions still
+                # has the limits it inherited: look again a moment later.
+                sleep 0.3
+                core=$(awk '/^Max core file size/ {print $5 "/" $6}' "/proc/$pid/limits" 2>/dev/null || true)
+            fi
             if [[ -n "$core" ]]; then
                 [[ "$core" == "0/0" ]] || { echo "portalctl $pid core limit $core" >&2; found=1; }
                 portalctls=$((portalctls + 1))
