@@ -13,7 +13,12 @@ expect_match 'Zoho CRM +demo-zoho' "$screen" "Zoho group"
 expect_match 'Valstorm +demo-valstorm' "$screen" "Valstorm group"
 expect_match '\[demo\]' "$screen" "title says demo"
 expect_match '\? help .*q quit' "$screen" "hints line from the keymap"
-sim_pid=$(pgrep -f "$(dirname "$PORTALCTL_BIN")/portal-sim --listen 127.0.0.1:0" | head -1)
+# The demo's own simulator: the portal-sim child of this portalctl (other
+# tests run simulators of their own at the same time).
+shell_pid=$(ui_tmux display-message -p '#{pane_pid}')
+demo_pid=$(pgrep -P "$shell_pid" -x portalctl | head -1)
+[[ -n "$demo_pid" ]] || fail "no portalctl --demo process"
+sim_pid=$(pgrep -P "$demo_pid" -x portal-sim | head -1)
 [[ -n "$sim_pid" ]] || fail "no portal-sim running for the demo"
 
 # ECGrid: mailboxes, then the users of mailbox 101, then one user's detail.
