@@ -3,6 +3,7 @@
  */
 #include "job_runner.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 static void on_page(struct vendor_job *job, struct record_list *records, void *user)
@@ -39,6 +40,33 @@ void job_run(struct session *session, const struct vendor_request *request, stru
         .page = on_page, .progress = on_progress, .done = on_done, .user = out};
     vendor_job_start(session, request, &events);
     net_engine_run(session_net(session));
+}
+
+struct form_values *job_row_of(const char *key, ...)
+{
+    struct form_values *values = form_values_new();
+    va_list args;
+    va_start(args, key);
+    for (const char *k = key; k; k = va_arg(args, const char *))
+        form_values_set(values, k, va_arg(args, const char *));
+    va_end(args);
+    return values;
+}
+
+void job_run_op(struct session *session, enum vendor_op op, const char *portal, const char *target,
+                struct form_values *row, const char *filter, struct job_outcome *out)
+{
+    struct form_values *rows[] = {row};
+    struct vendor_request request = {
+        .op = op,
+        .portal_id = portal,
+        .target_id = target,
+        .rows = row ? rows : NULL,
+        .row_count = row ? 1 : 0,
+        .filter = filter,
+    };
+    job_run(session, &request, out);
+    form_values_free(row);
 }
 
 void job_outcome_clear(struct job_outcome *out)

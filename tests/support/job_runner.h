@@ -21,6 +21,13 @@ void job_run(struct session *session, const struct vendor_request *request,
 
 void job_outcome_clear(struct job_outcome *out);
 
+/* Form values from "key", "value", … NULL. */
+struct form_values *job_row_of(const char *key, ...);
+
+/* Runs one operation with at most one row (freed here) on the session. */
+void job_run_op(struct session *session, enum vendor_op op, const char *portal, const char *target,
+                struct form_values *row, const char *filter, struct job_outcome *out);
+
 /* A connection config for tests: vendor, name and url (e.g. portal-sim's base);
  * free with connection_config_free. */
 struct connection_config *job_test_connection(enum config_vendor vendor, const char *name,

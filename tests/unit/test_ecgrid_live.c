@@ -83,34 +83,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Form values from "key", "value", … NULL. */
-static struct form_values *row_of(const char *key, ...)
-{
-    struct form_values *values = form_values_new();
-    va_list args;
-    va_start(args, key);
-    for (const char *k = key; k; k = va_arg(args, const char *))
-        form_values_set(values, k, va_arg(args, const char *));
-    va_end(args);
-    return values;
-}
-
-/* Runs one operation; row (may be NULL) is freed. */
-static void run(struct session *session, enum vendor_op op, const char *portal, const char *target,
-                struct form_values *row, const char *filter, struct job_outcome *out)
-{
-    struct form_values *rows[] = {row};
-    struct vendor_request request = {
-        .op = op,
-        .portal_id = portal,
-        .target_id = target,
-        .rows = row ? rows : NULL,
-        .row_count = row ? 1 : 0,
-        .filter = filter,
-    };
-    job_run(session, &request, out);
-    form_values_free(row);
-}
 
 static void expect_ok(const struct job_outcome *out)
 {
@@ -216,7 +188,7 @@ static void test_whoami_each_account(void **state)
     };
     for (size_t i = 0; i < G_N_ELEMENTS(accounts); i++) {
         struct job_outcome out;
-        run(live_session(live, accounts[i].key, false), VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
+        job_run_op(live_session(live, accounts[i].key, false), VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
         expect_ok(&out);
         assert_int_equal(out.records.count, 1);
         const struct record *me = &out.records.items[0];
@@ -236,7 +208,7 @@ static void test_missing_key_sends_nothing(void **state)
     struct session *session = live_session(live, NULL, false);
     int before = sim_process_log_lines(&live->sim);
     struct job_outcome out;
-    run(session, VOP_LIST_USERS, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, NULL, NULL, NULL, NULL, &out);
     expect_error(&out, API_AUTH, 0, NULL);
     assert_string_equal(out.error.message,
                         "no API key stored for acme-ecgrid: run portalctl auth set acme-ecgrid");
@@ -249,7 +221,7 @@ static void test_wrong_key_is_an_auth_error(void **state)
     struct live *live = *state;
     const char *key = "not-a-valid-key-4f3c2b1a";
     struct job_outcome out;
-    run(live_session(live, key, false), VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
+    job_run_op(live_session(live, key, false), VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
     expect_error(&out, API_AUTH, 401, "InvalidAPIKey");
     assert_non_null(strstr(out.error.message, "portalctl auth set acme-ecgrid"));
     assert_null(strstr(out.error.message, key));
@@ -270,7 +242,7 @@ static void test_key_from_the_keyring(void **state)
     assert_true(secrets_store(secrets, "acme-ecgrid", SECRET_KIND_API_KEY, MBXADMIN, &error));
     struct session *session = session_new(live->config, live->net, secrets);
     struct job_outcome out;
-    run(session, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_NAME), "mbxadmin");
     job_outcome_clear(&out);
@@ -286,7 +258,7 @@ static void test_list_portals(void **state)
     struct live *live = *state;
     struct session *session = live_session(live, NETADMIN, false);
     struct job_outcome out;
-    run(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 3);
     assert_int_equal(out.pages, 1);
@@ -307,7 +279,7 @@ static void test_list_portals(void **state)
     assert_int_equal(count_requests(live, "GET", "/v2/portals/by-mailbox/102"), 1);
     job_outcome_clear(&out);
 
-    run(session, VOP_LIST_PORTALS, NULL, NULL, NULL, "acme", &out);
+    job_run_op(session, VOP_LIST_PORTALS, NULL, NULL, NULL, "acme", &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 2);
     job_outcome_clear(&out);
@@ -318,20 +290,20 @@ static void test_get_portal(void **state)
     struct live *live = *state;
     struct session *session = live_session(live, MBXUSER, false);
     struct job_outcome out;
-    run(session, VOP_GET_PORTAL, "101", NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_GET_PORTAL, "101", NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     assert_string_equal(record_get(&out.records.items[0], RECORD_ID), "101");
     assert_non_null(record_get(&out.records.items[0], RECORD_URL));
     job_outcome_clear(&out);
 
-    run(session, VOP_GET_PORTAL, "102", NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_GET_PORTAL, "102", NULL, NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 404, "ObjectNotFound");
     assert_non_null(strstr(out.error.message, "has no portal"));
     job_outcome_clear(&out);
 
     int before = sim_process_log_lines(&live->sim);
-    run(session, VOP_GET_PORTAL, "../users/me", NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_GET_PORTAL, "../users/me", NULL, NULL, NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     assert_int_equal(sim_process_log_lines(&live->sim), before);
     job_outcome_clear(&out);
@@ -343,7 +315,7 @@ static void test_create_portal_seed_example_then_duplicate(void **state)
     struct session *session = live_session(live, NETADMIN, false);
     struct job_outcome out;
     /* the seed's body: {"mailboxId": 7890} */
-    run(session, VOP_CREATE_PORTAL, NULL, NULL, row_of("mailboxId", "7890", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "7890", NULL), NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     const struct record *portal = &out.records.items[0];
@@ -353,7 +325,7 @@ static void test_create_portal_seed_example_then_duplicate(void **state)
     assert_string_equal(extra(&out.records, portal, "portal.portalId"), "502");
     job_outcome_clear(&out);
 
-    run(session, VOP_CREATE_PORTAL, NULL, NULL, row_of("mailboxId", "7890", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "7890", NULL), NULL, &out);
     expect_error(&out, API_REFUSED, 400, "DuplicateObject");
     assert_non_null(api_error_field_message(&out.error, "mailboxId", -1));
     assert_false(out.error.ambiguous);
@@ -361,22 +333,22 @@ static void test_create_portal_seed_example_then_duplicate(void **state)
     assert_int_equal(count_requests(live, "POST", "/v2/portals/create"), 2);
 
     /* the portal named with --portal stands for the form's mailboxId */
-    run(session, VOP_CREATE_PORTAL, "102", NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, "102", NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_ID), "102");
     job_outcome_clear(&out);
 
-    run(session, VOP_CREATE_PORTAL, NULL, NULL, row_of("mailboxId", "999999", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "999999", NULL), NULL, &out);
     expect_error(&out, API_REFUSED, 404, "ObjectNotFound");
     assert_non_null(api_error_field_message(&out.error, "mailboxId", -1));
     job_outcome_clear(&out);
 
     int before = sim_process_log_lines(&live->sim);
-    run(session, VOP_CREATE_PORTAL, NULL, NULL, row_of("mailboxId", "0", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "0", NULL), NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     assert_non_null(api_error_field_message(&out.error, "mailboxId", -1));
     job_outcome_clear(&out);
-    run(session, VOP_CREATE_PORTAL, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, NULL, NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     assert_int_equal(sim_process_log_lines(&live->sim), before);
     job_outcome_clear(&out);
@@ -389,7 +361,7 @@ static void test_list_users_and_filters(void **state)
     struct live *live = *state;
     struct session *session = live_session(live, MBXUSER, false);
     struct job_outcome out;
-    run(session, VOP_LIST_USERS, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, NULL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 5);
     assert_non_null(find_record(&out.records, "1004"));
@@ -398,25 +370,25 @@ static void test_list_users_and_filters(void **state)
     assert_int_equal(count_requests(live, "POST", "/v2/users/list"), 1);
     job_outcome_clear(&out);
 
-    run(session, VOP_LIST_USERS, NULL, NULL, NULL, "ALI", &out);
+    job_run_op(session, VOP_LIST_USERS, NULL, NULL, NULL, "ALI", &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     assert_string_equal(record_get(&out.records.items[0], RECORD_NAME), "alice");
     job_outcome_clear(&out);
 
-    run(session, VOP_LIST_USERS, "101", NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, "101", NULL, NULL, NULL, &out);
     expect_ok(&out);
     for (size_t i = 0; i < out.records.count; i++)
         assert_string_equal(extra(&out.records, &out.records.items[i], "mailboxId"), "101");
     assert_int_equal(out.records.count, 5);
     job_outcome_clear(&out);
 
-    run(session, VOP_LIST_USERS, "999999", NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, "999999", NULL, NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 404, "ObjectNotFound");
     job_outcome_clear(&out);
 
     int before = sim_process_log_lines(&live->sim);
-    run(session, VOP_LIST_USERS, "ACME", NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, "ACME", NULL, NULL, NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     assert_int_equal(sim_process_log_lines(&live->sim), before);
     job_outcome_clear(&out);
@@ -429,7 +401,7 @@ static void test_list_users_pages_through_1200(void **state)
     const char *const args[] = {"--seed-users", "1200", NULL};
     live_start(&live, args);
     struct job_outcome out;
-    run(live_session(&live, NETADMIN, false), VOP_LIST_USERS, NULL, NULL, NULL, NULL, &out);
+    job_run_op(live_session(&live, NETADMIN, false), VOP_LIST_USERS, NULL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1205);
     assert_int_equal(out.pages, 3); /* 500, 500, 205: delivered page by page */
@@ -445,7 +417,7 @@ static void test_list_users_pages_through_1200(void **state)
     assert_true(requests >= 3 && requests <= 3 + 4);
     job_outcome_clear(&out);
 
-    run(live_session(&live, MBXADMIN, false), VOP_LIST_USERS, "101", NULL, NULL, "user00009", &out);
+    job_run_op(live_session(&live, MBXADMIN, false), VOP_LIST_USERS, "101", NULL, NULL, "user00009", &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 100); /* user0000900 … user0000999 */
     job_outcome_clear(&out);
@@ -457,23 +429,23 @@ static void test_get_user_by_number_or_login(void **state)
     struct live *live = *state;
     struct session *session = live_session(live, MBXUSER, false);
     struct job_outcome out;
-    run(session, VOP_GET_USER, NULL, "1002", NULL, NULL, &out);
+    job_run_op(session, VOP_GET_USER, NULL, "1002", NULL, NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_NAME), "mbxadmin");
     assert_string_equal(record_get(&out.records.items[0], RECORD_EMAIL), "mbxadmin@example.com");
     job_outcome_clear(&out);
 
-    run(session, VOP_GET_USER, NULL, "Alice", NULL, NULL, &out);
+    job_run_op(session, VOP_GET_USER, NULL, "Alice", NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     assert_string_equal(record_get(&out.records.items[0], RECORD_ID), "1004");
     assert_int_equal(count_requests(live, "POST", "/v2/users/by-name"), 1);
     job_outcome_clear(&out);
 
-    run(session, VOP_GET_USER, NULL, "999999", NULL, NULL, &out);
+    job_run_op(session, VOP_GET_USER, NULL, "999999", NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 404, "ObjectNotFound");
     job_outcome_clear(&out);
-    run(session, VOP_GET_USER, NULL, "nobody/../me", NULL, NULL, &out);
+    job_run_op(session, VOP_GET_USER, NULL, "nobody/../me", NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 404, "ObjectNotFound");
     assert_non_null(strstr(out.error.message, "nobody/../me"));
     job_outcome_clear(&out);
@@ -484,7 +456,7 @@ static void test_get_user_by_number_or_login(void **state)
 /* The seed's example body (seed 001), as a form row. */
 static struct form_values *seed_user_row(void)
 {
-    return row_of("login", "jsmith", "password", "Passw0rd!", "email", "jsmith@example.com",
+    return job_row_of("login", "jsmith", "password", "Passw0rd!", "email", "jsmith@example.com",
                   "firstName", "John", "lastName", "Smith", "networkId", "1", "mailboxId", "101",
                   "authLevel", "MailboxAdmin", NULL);
 }
@@ -494,7 +466,7 @@ static void test_create_user_seed_example_then_duplicate(void **state)
     struct live *live = *state;
     struct session *session = live_session(live, NETADMIN, false);
     struct job_outcome out;
-    run(session, VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL, &out);
+    job_run_op(session, VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     const struct record *user = &out.records.items[0];
@@ -506,7 +478,7 @@ static void test_create_user_seed_example_then_duplicate(void **state)
     assert_string_equal(extra(&out.records, user, "lastName"), "Smith");
     job_outcome_clear(&out);
 
-    run(session, VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL, &out);
+    job_run_op(session, VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL, &out);
     expect_error(&out, API_REFUSED, 400, "DuplicateObject");
     assert_string_equal(api_error_field_message(&out.error, "login", -1),
                         "jsmith is already taken in network 1");
@@ -516,8 +488,8 @@ static void test_create_user_seed_example_then_duplicate(void **state)
     assert_int_equal(count_requests(live, "POST", "/v2/users/by-name"), 0);
 
     /* the portal (mailbox) stands for mailboxId; everything else defaults */
-    run(session, VOP_CREATE_USER, "101", NULL,
-        row_of("login", "carol", "password", "Xy9!xxxx", "email", "carol@example.com", NULL), NULL,
+    job_run_op(session, VOP_CREATE_USER, "101", NULL,
+        job_row_of("login", "carol", "password", "Xy9!xxxx", "email", "carol@example.com", NULL), NULL,
         &out);
     expect_ok(&out);
     assert_string_equal(extra(&out.records, &out.records.items[0], "mailboxId"), "101");
@@ -531,8 +503,8 @@ static void test_create_user_invalid_input_sends_nothing(void **state)
     struct session *session = live_session(live, NETADMIN, false);
     int before = sim_process_log_lines(&live->sim);
     struct job_outcome out;
-    run(session, VOP_CREATE_USER, NULL, NULL,
-        row_of("login", "dave", "password", "weakpassword", "email", "not-an-address", "authLevel",
+    job_run_op(session, VOP_CREATE_USER, NULL, NULL,
+        job_row_of("login", "dave", "password", "weakpassword", "email", "not-an-address", "authLevel",
                "mailboxuser", NULL),
         NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
@@ -542,7 +514,7 @@ static void test_create_user_invalid_input_sends_nothing(void **state)
     assert_null(strstr(out.error.message, "weakpassword"));
     job_outcome_clear(&out);
 
-    run(session, VOP_CREATE_USER, NULL, NULL, row_of("login", "dave", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_USER, NULL, NULL, job_row_of("login", "dave", NULL), NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     assert_non_null(api_error_field_message(&out.error, "email", -1));
     job_outcome_clear(&out);
@@ -555,8 +527,8 @@ static void test_create_user_server_refusal_lands_on_field(void **state)
     struct live *live = *state;
     struct job_outcome out;
     /* the form takes a non-ASCII domain; ECGrid's own check does not */
-    run(live_session(live, NETADMIN, false), VOP_CREATE_USER, NULL, NULL,
-        row_of("login", "erin", "password", "Passw0rd!", "email", "erin@bücher.example", NULL),
+    job_run_op(live_session(live, NETADMIN, false), VOP_CREATE_USER, NULL, NULL,
+        job_row_of("login", "erin", "password", "Passw0rd!", "email", "erin@bücher.example", NULL),
         NULL, &out);
     expect_error(&out, API_REFUSED, 400, "InvalidParameter");
     assert_string_equal(api_error_field_message(&out.error, "email", -1),
@@ -564,8 +536,8 @@ static void test_create_user_server_refusal_lands_on_field(void **state)
     job_outcome_clear(&out);
 
     /* a MailboxAdmin cannot create a NetworkAdmin */
-    run(live_session(live, MBXADMIN, false), VOP_CREATE_USER, NULL, NULL,
-        row_of("login", "erin", "password", "Passw0rd!", "email", "erin@example.com", "authLevel",
+    job_run_op(live_session(live, MBXADMIN, false), VOP_CREATE_USER, NULL, NULL,
+        job_row_of("login", "erin", "password", "Passw0rd!", "email", "erin@example.com", "authLevel",
                "NetworkAdmin", NULL),
         NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
@@ -579,27 +551,27 @@ static void test_mailbox_user_is_refused_changes(void **state)
     struct live *live = *state;
     struct session *session = live_session(live, MBXUSER, false);
     struct job_outcome out;
-    run(session, VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL, &out);
+    job_run_op(session, VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     assert_non_null(strstr(out.error.message, "ECGrid denied access"));
     job_outcome_clear(&out);
-    run(session, VOP_UPDATE_USER, NULL, "1004", row_of("firstName", "Al", NULL), NULL, &out);
+    job_run_op(session, VOP_UPDATE_USER, NULL, "1004", job_row_of("firstName", "Al", NULL), NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
-    run(session, VOP_SET_ROLE, NULL, "1004", row_of("authLevel", "MailboxUser", NULL), NULL, &out);
+    job_run_op(session, VOP_SET_ROLE, NULL, "1004", job_row_of("authLevel", "MailboxUser", NULL), NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
-    run(session, VOP_SET_PASSWORD, NULL, "1004", row_of("newPassword", "N3w-Passw0rd", NULL), NULL,
+    job_run_op(session, VOP_SET_PASSWORD, NULL, "1004", job_row_of("newPassword", "N3w-Passw0rd", NULL), NULL,
         &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
-    run(session, VOP_RESET_SESSIONS, NULL, "1004", NULL, NULL, &out);
+    job_run_op(session, VOP_RESET_SESSIONS, NULL, "1004", NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
-    run(session, VOP_REMOVE_USER, NULL, "1004", NULL, NULL, &out);
+    job_run_op(session, VOP_REMOVE_USER, NULL, "1004", NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
-    run(session, VOP_CREATE_PORTAL, NULL, NULL, row_of("mailboxId", "102", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "102", NULL), NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
 }
@@ -611,8 +583,8 @@ static void test_update_user(void **state)
     struct live *live = *state;
     struct session *session = live_session(live, MBXADMIN, false);
     struct job_outcome out;
-    run(session, VOP_UPDATE_USER, NULL, "1004",
-        row_of("email", "alice.anders@example.com", "lastName", "Anders-Berg", NULL), NULL, &out);
+    job_run_op(session, VOP_UPDATE_USER, NULL, "1004",
+        job_row_of("email", "alice.anders@example.com", "lastName", "Anders-Berg", NULL), NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_EMAIL),
                         "alice.anders@example.com");
@@ -622,15 +594,15 @@ static void test_update_user(void **state)
     job_outcome_clear(&out);
 
     int before = sim_process_log_lines(&live->sim);
-    run(session, VOP_UPDATE_USER, NULL, "1004", row_of("email", " ", NULL), NULL, &out);
+    job_run_op(session, VOP_UPDATE_USER, NULL, "1004", job_row_of("email", " ", NULL), NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL); /* nothing to change */
     job_outcome_clear(&out);
-    run(session, VOP_UPDATE_USER, NULL, "1004", row_of("userId", "1005", "firstName", "X", NULL),
+    job_run_op(session, VOP_UPDATE_USER, NULL, "1004", job_row_of("userId", "1005", "firstName", "X", NULL),
         NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL); /* not the user selected */
     assert_non_null(api_error_field_message(&out.error, "userId", -1));
     job_outcome_clear(&out);
-    run(session, VOP_UPDATE_USER, NULL, "alice", row_of("firstName", "X", NULL), NULL, &out);
+    job_run_op(session, VOP_UPDATE_USER, NULL, "alice", job_row_of("firstName", "X", NULL), NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     job_outcome_clear(&out);
     assert_int_equal(sim_process_log_lines(&live->sim), before);
@@ -640,15 +612,15 @@ static void test_set_role(void **state)
 {
     struct live *live = *state;
     struct job_outcome out;
-    run(live_session(live, NETADMIN, false), VOP_SET_ROLE, NULL, "1004",
-        row_of("authLevel", "MailboxAdmin", NULL), NULL, &out);
+    job_run_op(live_session(live, NETADMIN, false), VOP_SET_ROLE, NULL, "1004",
+        job_row_of("authLevel", "MailboxAdmin", NULL), NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_ROLE), "MailboxAdmin");
     job_outcome_clear(&out);
 
     /* above the caller's own level: refused onto the field */
-    run(live_session(live, MBXADMIN, false), VOP_SET_ROLE, NULL, "1005",
-        row_of("authLevel", "NetworkAdmin", NULL), NULL, &out);
+    job_run_op(live_session(live, MBXADMIN, false), VOP_SET_ROLE, NULL, "1005",
+        job_row_of("authLevel", "NetworkAdmin", NULL), NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     assert_non_null(api_error_field_message(&out.error, "authLevel", -1));
     job_outcome_clear(&out);
@@ -659,7 +631,7 @@ static void test_set_password_never_echoes_it(void **state)
     struct live *live = *state;
     struct session *session = live_session(live, MBXADMIN, false);
     struct job_outcome out;
-    run(session, VOP_SET_PASSWORD, NULL, "1004", row_of("newPassword", "N3w-Passw0rd", NULL), NULL,
+    job_run_op(session, VOP_SET_PASSWORD, NULL, "1004", job_row_of("newPassword", "N3w-Passw0rd", NULL), NULL,
         &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 0);
@@ -667,7 +639,7 @@ static void test_set_password_never_echoes_it(void **state)
     job_outcome_clear(&out);
 
     int before = sim_process_log_lines(&live->sim);
-    run(session, VOP_SET_PASSWORD, NULL, "1004", row_of("newPassword", "lowercase1!", NULL), NULL,
+    job_run_op(session, VOP_SET_PASSWORD, NULL, "1004", job_row_of("newPassword", "lowercase1!", NULL), NULL,
         &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     assert_non_null(api_error_field_message(&out.error, "newPassword", -1));
@@ -676,7 +648,7 @@ static void test_set_password_never_echoes_it(void **state)
     assert_int_equal(sim_process_log_lines(&live->sim), before);
     job_outcome_clear(&out);
 
-    run(session, VOP_SET_PASSWORD, NULL, "999999", row_of("newPassword", "N3w-Passw0rd", NULL),
+    job_run_op(session, VOP_SET_PASSWORD, NULL, "999999", job_row_of("newPassword", "N3w-Passw0rd", NULL),
         NULL, &out);
     expect_error(&out, API_REFUSED, 404, "ObjectNotFound");
     assert_null(strstr(out.error.message, "N3w-Passw0rd"));
@@ -688,12 +660,12 @@ static void test_reset_sessions(void **state)
     struct live *live = *state;
     struct session *session = live_session(live, MBXADMIN, false);
     struct job_outcome out;
-    run(session, VOP_RESET_SESSIONS, NULL, "1004", NULL, NULL, &out);
+    job_run_op(session, VOP_RESET_SESSIONS, NULL, "1004", NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(count_requests(live, "POST", "/v2/users/reset/1004"), 1);
     job_outcome_clear(&out);
     int before = sim_process_log_lines(&live->sim);
-    run(session, VOP_RESET_SESSIONS, NULL, "1004/../1001", NULL, NULL, &out);
+    job_run_op(session, VOP_RESET_SESSIONS, NULL, "1004/../1001", NULL, NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     assert_int_equal(sim_process_log_lines(&live->sim), before);
     job_outcome_clear(&out);
@@ -704,24 +676,24 @@ static void test_terminate_user(void **state)
     struct live *live = *state;
     struct session *session = live_session(live, MBXADMIN, false);
     struct job_outcome out;
-    run(session, VOP_REMOVE_USER, NULL, "1005", NULL, NULL, &out);
+    job_run_op(session, VOP_REMOVE_USER, NULL, "1005", NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(count_requests(live, "DELETE", "/v2/users/1005"), 1);
     job_outcome_clear(&out);
 
-    run(session, VOP_GET_USER, NULL, "1005", NULL, NULL, &out);
+    job_run_op(session, VOP_GET_USER, NULL, "1005", NULL, NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_STATUS), "Terminated");
     job_outcome_clear(&out);
 
     /* terminated is final: a change is refused onto userId */
-    run(session, VOP_SET_ROLE, NULL, "1005", row_of("authLevel", "MailboxUser", NULL), NULL, &out);
+    job_run_op(session, VOP_SET_ROLE, NULL, "1005", job_row_of("authLevel", "MailboxUser", NULL), NULL, &out);
     expect_error(&out, API_REFUSED, 400, "InvalidParameter");
     assert_non_null(api_error_field_message(&out.error, "userId", -1));
     job_outcome_clear(&out);
 
     /* a network admin is above a mailbox admin's reach */
-    run(session, VOP_REMOVE_USER, NULL, "1001", NULL, NULL, &out);
+    job_run_op(session, VOP_REMOVE_USER, NULL, "1001", NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
 }
@@ -732,14 +704,14 @@ static void test_read_only_connection_sends_nothing(void **state)
     struct session *session = live_session(live, NETADMIN, true);
     int before = sim_process_log_lines(&live->sim);
     struct job_outcome out;
-    run(session, VOP_REMOVE_USER, NULL, "1004", NULL, NULL, &out);
+    job_run_op(session, VOP_REMOVE_USER, NULL, "1004", NULL, NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     job_outcome_clear(&out);
-    run(session, VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL, &out);
+    job_run_op(session, VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     job_outcome_clear(&out);
     assert_int_equal(sim_process_log_lines(&live->sim), before);
-    run(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     job_outcome_clear(&out);
 }
@@ -755,18 +727,18 @@ static void test_503_everywhere_is_a_network_error(void **state)
     live_start(&live, args);
     struct session *session = live_session(&live, NETADMIN, false);
     struct job_outcome out;
-    run(session, VOP_LIST_USERS, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, NULL, NULL, NULL, NULL, &out);
     expect_error(&out, API_NETWORK, 503, "ServiceUnavailable");
     assert_int_equal(out.records.count, 0);
     assert_int_equal(count_requests(&live, "POST", "/v2/users/list"), 4); /* 1 + 3 retries */
     job_outcome_clear(&out);
 
-    run(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &out);
     expect_error(&out, API_NETWORK, 503, "ServiceUnavailable");
     job_outcome_clear(&out);
 
     /* a create is sent once; the 503 may hide nothing, but it is checked */
-    run(session, VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL, &out);
+    job_run_op(session, VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL, &out);
     expect_error(&out, API_NETWORK, 503, "ServiceUnavailable");
     assert_int_equal(count_requests(&live, "POST", "/v2/users"), 1);
     assert_int_equal(count_requests(&live, "POST", "/v2/users/by-name"), 4);
@@ -815,7 +787,7 @@ static void create_under_faults(const char *kind, const char *state_path, enum v
         g_unlink(state_path);
         struct live live;
         live_start(&live, args);
-        run(live_session(&live, NETADMIN, false), op, NULL, NULL, form_values_copy(row), NULL, out);
+        job_run_op(live_session(&live, NETADMIN, false), op, NULL, NULL, form_values_copy(row), NULL, out);
         struct fault_run seen = inspect_fault_run(&live, create_path, lookup_path, kind);
         live_stop(&live);
         if (seen.create_faulted && seen.lookup_answered) {
@@ -836,7 +808,7 @@ static size_t users_named(const char *state_path, const char *login)
     const char *const args[] = {"--state", state_path, NULL};
     live_start(&live, args);
     struct job_outcome out;
-    run(live_session(&live, NETADMIN, false), VOP_LIST_USERS, NULL, NULL, NULL, login, &out);
+    job_run_op(live_session(&live, NETADMIN, false), VOP_LIST_USERS, NULL, NULL, NULL, login, &out);
     expect_ok(&out);
     size_t n = 0;
     for (size_t i = 0; i < out.records.count; i++)
@@ -899,7 +871,7 @@ static void test_reset_create_user_is_safe_to_retry(void **state)
     struct live live;
     const char *const args[] = {"--state", path, NULL};
     live_start(&live, args);
-    run(live_session(&live, NETADMIN, false), VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL,
+    job_run_op(live_session(&live, NETADMIN, false), VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL,
         &out);
     expect_ok(&out);
     job_outcome_clear(&out);
@@ -914,7 +886,7 @@ static void test_truncated_create_portal_is_resolved_by_lookup(void **state)
     char *dir = NULL;
     char *path = temp_state_path(&dir);
     struct job_outcome out;
-    create_under_faults("truncate", path, VOP_CREATE_PORTAL, row_of("mailboxId", "7890", NULL),
+    create_under_faults("truncate", path, VOP_CREATE_PORTAL, job_row_of("mailboxId", "7890", NULL),
                         "/v2/portals/create", "/v2/portals/by-mailbox/7890", &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_ID), "7890");

@@ -10,7 +10,6 @@
 #include <portalctl/secrets.h>
 #include <portalctl/state.h>
 
-#include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -25,6 +24,8 @@
 #include <libsecret/secret.h>
 
 #include <cmocka.h>
+
+#include "temp_dir.h"
 
 /* The contract other programs (seahorse, secret-tool) see. */
 static const SecretSchema expected_schema = {
@@ -101,14 +102,6 @@ static GList *keyring_items(const char *connection)
                                                "connection", connection, NULL);
     assert_null(error);
     return items;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
 }
 
 static const char *error_code_name(const GError *error)
@@ -441,7 +434,7 @@ static void test_secrets_never_reach_config_state_or_audit(void **state)
     connection_config_free(zoho);
     config_free(config);
     secrets_close(secrets);
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    temp_dir_remove(dir);
     g_free(name);
     g_free(audit_path);
     g_free(state_path);

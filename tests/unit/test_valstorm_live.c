@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "job_runner.h"
+#include "temp_dir.h"
 #include "sim_process.h"
 
 #include <portalctl/secrets.h>
@@ -22,7 +23,6 @@
 #include <portalctl/valstorm_auth.h>
 #include <portalctl/vendor_fields.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,13 +77,6 @@ static void live_start(struct live *live, const char *const args[])
     assert_int_equal(setenv("XDG_STATE_HOME", live->state_home, 1), 0);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static void live_stop(struct live *live)
 {
@@ -92,7 +85,7 @@ static void live_stop(struct live *live)
     g_ptr_array_free(live->sessions, TRUE);
     net_engine_free(live->net);
     connection_config_free(live->config);
-    nftw(live->state_home, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    temp_dir_remove(live->state_home);
     g_free(live->state_home);
     assert_int_equal(sim_process_stop(&live->sim, false), 0);
 }
@@ -114,34 +107,6 @@ static int teardown(void **state)
 
 /* ---- running operations ------------------------------------------------------------- */
 
-/* Form values from "key", "value", … NULL. */
-static struct form_values *row_of(const char *key, ...)
-{
-    struct form_values *values = form_values_new();
-    va_list args;
-    va_start(args, key);
-    for (const char *k = key; k; k = va_arg(args, const char *))
-        form_values_set(values, k, va_arg(args, const char *));
-    va_end(args);
-    return values;
-}
-
-/* Runs one operation; row (may be NULL) is freed. */
-static void run(struct session *session, enum vendor_op op, const char *portal, const char *target,
-                struct form_values *row, const char *filter, struct job_outcome *out)
-{
-    struct form_values *rows[] = {row};
-    struct vendor_request request = {
-        .op = op,
-        .portal_id = portal,
-        .target_id = target,
-        .rows = row ? rows : NULL,
-        .row_count = row ? 1 : 0,
-        .filter = filter,
-    };
-    job_run(session, &request, out);
-    form_values_free(row);
-}
 
 /* Rows for an invite: count people "<prefix>-NNN@example.com". */
 static GPtrArray *invite_rows(const char *prefix, int count)
@@ -152,7 +117,7 @@ static GPtrArray *invite_rows(const char *prefix, int count)
         g_snprintf(email, sizeof(email), "%s-%03d@example.com", prefix, i);
         g_snprintf(first, sizeof(first), "Person%d", i);
         g_ptr_array_add(rows,
-                        row_of("email", email, "first_name", first, "last_name", "Test", NULL));
+                        job_row_of("email", email, "first_name", first, "last_name", "Test", NULL));
     }
     return rows;
 }
@@ -304,7 +269,7 @@ static char *users_path(const char *portal)
 static char *create_portal(struct session *session, const char *name)
 {
     struct job_outcome out;
-    run(session, VOP_CREATE_PORTAL, NULL, NULL, row_of("name", name, NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("name", name, NULL), NULL, &out);
     expect_ok(&out);
     char *id = g_strdup(record_get(&out.records.items[0], RECORD_ID));
     job_outcome_clear(&out);
@@ -318,7 +283,7 @@ static void test_whoami_probe_and_named_portal(void **state)
     struct live *live = *state;
     struct session *session = pat_session(live, ADMIN);
     struct job_outcome out;
-    run(session, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     const struct record *me = &out.records.items[0];
@@ -330,7 +295,7 @@ static void test_whoami_probe_and_named_portal(void **state)
     assert_int_equal(count_requests(live, "GET", "/v1/portal/__portalctl_probe__/users"), 1);
     job_outcome_clear(&out);
 
-    run(session, VOP_WHOAMI, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_WHOAMI, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_string_equal(extra(&out.records, &out.records.items[0], "answer"),
                         "200: portal portal_demo1 has 3 users");
@@ -342,14 +307,14 @@ static void test_member_is_refused(void **state)
     struct live *live = *state;
     struct session *session = pat_session(live, MEMBER);
     struct job_outcome out;
-    run(session, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 403);
     assert_non_null(strstr(out.error.message, "administrator"));
     job_outcome_clear(&out);
-    run(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 403);
     job_outcome_clear(&out);
-    run(session, VOP_CREATE_PORTAL, NULL, NULL, row_of("name", "Nope", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("name", "Nope", NULL), NULL, &out);
     expect_error(&out, API_REFUSED, 403);
     assert_false(out.error.ambiguous);
     job_outcome_clear(&out);
@@ -363,7 +328,7 @@ static void test_bad_pat_is_an_auth_error(void **state)
     struct live *live = *state;
     const char *pat = "not-a-valid-token-4f3c2b1a";
     struct job_outcome out;
-    run(pat_session(live, pat), VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
+    job_run_op(pat_session(live, pat), VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
     expect_error(&out, API_AUTH, 401);
     assert_non_null(strstr(out.error.message, "portalctl auth set acme-valstorm"));
     assert_null(strstr(out.error.message, pat));
@@ -378,7 +343,7 @@ static void test_missing_credentials_send_nothing(void **state)
     struct live *live = *state;
     int before = sim_process_log_lines(&live->sim);
     struct job_outcome out;
-    run(pat_session(live, NULL), VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(pat_session(live, NULL), VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_error(&out, API_AUTH, 0);
     assert_non_null(strstr(out.error.message, "portalctl auth login acme-valstorm"));
     assert_int_equal(sim_process_log_lines(&live->sim), before);
@@ -392,7 +357,7 @@ static void test_refresh_is_transparent(void **state)
     session_set_secret(session, SECRET_KIND_ACCESS_TOKEN, "expired-access-token-0001");
     session_set_secret(session, SECRET_KIND_REFRESH_TOKEN, REFRESH);
     struct job_outcome out;
-    run(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 3);
     job_outcome_clear(&out);
@@ -402,7 +367,7 @@ static void test_refresh_is_transparent(void **state)
     assert_non_null(session_access_token(session));
 
     /* The new token is used from now on: no second refresh. */
-    run(session, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_string_equal(extra(&out.records, &out.records.items[0], "credential"),
                         "access token from a login");
@@ -412,7 +377,7 @@ static void test_refresh_is_transparent(void **state)
     /* Only a refresh token: refreshed before the first call. */
     struct session *fresh = new_session(live);
     session_set_secret(fresh, SECRET_KIND_REFRESH_TOKEN, REFRESH);
-    run(fresh, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(fresh, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     job_outcome_clear(&out);
     assert_int_equal(count_requests(live, "POST", "/v1/oauth2/refresh"), 2);
@@ -427,7 +392,7 @@ static void test_refused_refresh_token(void **state)
     session_set_secret(session, SECRET_KIND_ACCESS_TOKEN, "expired-access-token-0002");
     session_set_secret(session, SECRET_KIND_REFRESH_TOKEN, "revoked-refresh-token");
     struct job_outcome out;
-    run(session, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
     expect_error(&out, API_AUTH, 401);
     assert_non_null(strstr(out.error.message, "Invalid refresh token"));
     assert_non_null(strstr(out.error.message, "portalctl auth login acme-valstorm"));
@@ -509,7 +474,7 @@ static void test_login_with_2fa(void **state)
 
     /* The session holds the tokens: portal calls work without a PAT. */
     struct job_outcome out;
-    run(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 3);
     job_outcome_clear(&out);
@@ -518,7 +483,7 @@ static void test_login_with_2fa(void **state)
     struct session *next = new_session(live);
     session_set_secret(next, SECRET_KIND_ACCESS_TOKEN, run_ok.access_token);
     session_set_secret(next, SECRET_KIND_REFRESH_TOKEN, run_ok.refresh_token);
-    run(next, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
+    job_run_op(next, VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     job_outcome_clear(&out);
     login_run_clear(&run_ok);
@@ -564,14 +529,14 @@ static void test_list_and_show_portals_are_local(void **state)
     struct session *session = pat_session(live, ADMIN);
     int before = sim_process_log_lines(&live->sim);
     struct job_outcome out;
-    run(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 0);
     assert_true(out.progress_lines >= 1);
     job_outcome_clear(&out);
 
     remember(DEMO_PORTAL, "Customer Hub");
-    run(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     const struct record *demo = &out.records.items[0];
@@ -581,19 +546,19 @@ static void test_list_and_show_portals_are_local(void **state)
     assert_string_equal(extra(&out.records, demo, "known_by"), "added");
     job_outcome_clear(&out);
 
-    run(session, VOP_GET_PORTAL, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_GET_PORTAL, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_STATUS), "known locally");
     assert_int_equal(out.progress_lines, 1);
     job_outcome_clear(&out);
 
-    run(session, VOP_GET_PORTAL, "portal_unknown99", NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_GET_PORTAL, "portal_unknown99", NULL, NULL, NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0);
     assert_non_null(strstr(out.error.message, "portalctl portals add acme-valstorm"));
     job_outcome_clear(&out);
 
     /* Nothing of this went to Valstorm, and no credential was needed. */
-    run(pat_session(live, NULL), VOP_LIST_PORTALS, NULL, NULL, NULL, "customer", &out);
+    job_run_op(pat_session(live, NULL), VOP_LIST_PORTALS, NULL, NULL, NULL, "customer", &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     job_outcome_clear(&out);
@@ -607,8 +572,8 @@ static void test_create_portal_is_remembered(void **state)
     struct live *live = *state;
     struct session *session = pat_session(live, ADMIN);
     struct job_outcome out;
-    run(session, VOP_CREATE_PORTAL, NULL, NULL,
-        row_of("name", "  Partner Hub  ", "custom_domain", "help.acme.com", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL,
+        job_row_of("name", "  Partner Hub  ", "custom_domain", "help.acme.com", NULL), NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     const struct record *portal = &out.records.items[0];
@@ -628,7 +593,7 @@ static void test_create_portal_is_remembered(void **state)
     g_ptr_array_unref(portals);
 
     struct job_outcome listed;
-    run(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &listed);
+    job_run_op(session, VOP_LIST_PORTALS, NULL, NULL, NULL, NULL, &listed);
     expect_ok(&listed);
     assert_int_equal(listed.records.count, 1);
     assert_string_equal(record_get(&listed.records.items[0], RECORD_ID), id);
@@ -644,13 +609,13 @@ static void test_create_portal_invalid_sends_nothing(void **state)
     struct session *session = pat_session(live, ADMIN);
     int before = sim_process_log_lines(&live->sim);
     struct job_outcome out;
-    run(session, VOP_CREATE_PORTAL, NULL, NULL,
-        row_of("custom_domain", "https://help.acme.com/portal", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL,
+        job_row_of("custom_domain", "https://help.acme.com/portal", NULL), NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0);
     assert_non_null(api_error_field_message(&out.error, "name", -1));
     assert_non_null(api_error_field_message(&out.error, "custom_domain", -1));
     job_outcome_clear(&out);
-    run(session, VOP_UPDATE_PORTAL, DEMO_PORTAL, NULL, row_of("name", "  ", NULL), NULL, &out);
+    job_run_op(session, VOP_UPDATE_PORTAL, DEMO_PORTAL, NULL, job_row_of("name", "  ", NULL), NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0);
     job_outcome_clear(&out);
     assert_int_equal(sim_process_log_lines(&live->sim), before);
@@ -662,8 +627,8 @@ static void test_update_portal(void **state)
     struct session *session = pat_session(live, ADMIN);
     char *id = create_portal(session, "Old Name");
     struct job_outcome out;
-    run(session, VOP_UPDATE_PORTAL, id, NULL,
-        row_of("name", "New Name", "custom_domain", "portal.acme.com", NULL), NULL, &out);
+    job_run_op(session, VOP_UPDATE_PORTAL, id, NULL,
+        job_row_of("name", "New Name", "custom_domain", "portal.acme.com", NULL), NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_NAME), "New Name");
     assert_string_equal(record_get(&out.records.items[0], RECORD_URL), "portal.acme.com");
@@ -676,7 +641,7 @@ static void test_update_portal(void **state)
     g_ptr_array_unref(portals);
 
     /* A portal made elsewhere, changed by id: remembered as "added". */
-    run(session, VOP_UPDATE_PORTAL, DEMO_PORTAL, NULL, row_of("name", "Hub 2", NULL), NULL, &out);
+    job_run_op(session, VOP_UPDATE_PORTAL, DEMO_PORTAL, NULL, job_row_of("name", "Hub 2", NULL), NULL, &out);
     expect_ok(&out);
     job_outcome_clear(&out);
     portals = known_portals();
@@ -684,7 +649,7 @@ static void test_update_portal(void **state)
     assert_string_equal(known(portals, DEMO_PORTAL)->custom_domain, "help.sim.example");
     g_ptr_array_unref(portals);
 
-    run(session, VOP_UPDATE_PORTAL, "portal_nope00001", NULL, row_of("name", "X", NULL), NULL,
+    job_run_op(session, VOP_UPDATE_PORTAL, "portal_nope00001", NULL, job_row_of("name", "X", NULL), NULL,
         &out);
     expect_error(&out, API_REFUSED, 404);
     assert_non_null(strstr(out.error.message, "portal_nope00001"));
@@ -698,7 +663,7 @@ static void test_delete_portal_then_404(void **state)
     struct session *session = pat_session(live, ADMIN);
     char *id = create_portal(session, "Short Lived");
     struct job_outcome out;
-    run(session, VOP_DELETE_PORTAL, id, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_DELETE_PORTAL, id, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_STATUS), "deleted");
     job_outcome_clear(&out);
@@ -707,7 +672,7 @@ static void test_delete_portal_then_404(void **state)
     g_ptr_array_unref(portals);
 
     /* Gone at Valstorm and forgotten here: a plain 404. */
-    run(session, VOP_DELETE_PORTAL, id, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_DELETE_PORTAL, id, NULL, NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 404);
     assert_non_null(strstr(out.error.message, "Portal not found"));
     job_outcome_clear(&out);
@@ -724,14 +689,14 @@ static void test_portal_deleted_elsewhere_is_forgotten(void **state)
     remember("portal_gone00001", "Gone One");
     remember("portal_gone00002", "Gone Two");
     struct job_outcome out;
-    run(session, VOP_DELETE_PORTAL, "portal_gone00001", NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_DELETE_PORTAL, "portal_gone00001", NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_STATUS),
                         "already deleted elsewhere");
     assert_int_equal(out.progress_lines, 1);
     job_outcome_clear(&out);
 
-    run(session, VOP_LIST_USERS, "portal_gone00002", NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, "portal_gone00002", NULL, NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 404);
     assert_non_null(strstr(out.error.message, "forgotten it locally"));
     job_outcome_clear(&out);
@@ -751,7 +716,7 @@ static void test_list_users_of_1200(void **state)
     live_start(&live, args);
     struct session *session = pat_session(&live, ADMIN);
     struct job_outcome out;
-    run(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1203);
     const struct record *alex = find_email(&out.records, "alex.morgan@example.org");
@@ -767,7 +732,7 @@ static void test_list_users_of_1200(void **state)
     g_hash_table_unref(ids);
     job_outcome_clear(&out);
 
-    run(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, "PRIYA", &out);
+    job_run_op(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, "PRIYA", &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     job_outcome_clear(&out);
@@ -784,7 +749,7 @@ static void test_invite_250_in_3_batches(void **state)
     char *id = create_portal(session, "Bulk Hub");
     /* ann is a member before the bulk invite. */
     GPtrArray *first = g_ptr_array_new_with_free_func((GDestroyNotify)form_values_free);
-    g_ptr_array_add(first, row_of("email", "ann@example.com", "first_name", "Ann", NULL));
+    g_ptr_array_add(first, job_row_of("email", "ann@example.com", "first_name", "Ann", NULL));
     struct job_outcome out;
     run_invite(session, id, first, &out);
     expect_ok(&out);
@@ -821,7 +786,7 @@ static void test_invite_250_in_3_batches(void **state)
     assert_int_equal(count_requests(live, "POST", path), 1 + 3);
     assert_int_equal(count_requests(live, "GET", path), 0); /* every answer was clear */
 
-    run(session, VOP_LIST_USERS, id, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, id, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 250); /* ann, carol and 248 new */
     job_outcome_clear(&out);
@@ -832,7 +797,7 @@ static void test_invite_250_in_3_batches(void **state)
     for (size_t i = 0; i < 250; i++)
         assert_string_equal(record_get(&out.records.items[i], RECORD_STATUS), "already a member");
     job_outcome_clear(&out);
-    run(session, VOP_LIST_USERS, id, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, id, NULL, NULL, NULL, &out);
     assert_int_equal(out.records.count, 250);
     job_outcome_clear(&out);
     g_free(path);
@@ -866,7 +831,7 @@ static void test_invite_422_lands_on_the_row(void **state)
     job_outcome_clear(&out);
     char *path = users_path(id);
     assert_int_equal(count_requests(live, "POST", path), 3 + 1); /* batch 2 again, without it */
-    run(session, VOP_LIST_USERS, id, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, id, NULL, NULL, NULL, &out);
     assert_int_equal(out.records.count, 249);
     job_outcome_clear(&out);
     g_free(path);
@@ -922,28 +887,28 @@ static void test_remove_user(void **state)
     struct live *live = *state;
     struct session *session = pat_session(live, ADMIN);
     struct job_outcome out;
-    run(session, VOP_REMOVE_USER, DEMO_PORTAL, "user_demo2", NULL, NULL, &out);
+    job_run_op(session, VOP_REMOVE_USER, DEMO_PORTAL, "user_demo2", NULL, NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_ID), "user_demo2");
     assert_string_equal(record_get(&out.records.items[0], RECORD_STATUS), "removed");
     job_outcome_clear(&out);
 
-    run(session, VOP_REMOVE_USER, DEMO_PORTAL, "user_demo2", NULL, NULL, &out);
+    job_run_op(session, VOP_REMOVE_USER, DEMO_PORTAL, "user_demo2", NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 404);
     assert_non_null(strstr(out.error.message, "User not found"));
     job_outcome_clear(&out);
 
-    run(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 2);
     assert_null(find_email(&out.records, "priya.shah@example.org"));
     job_outcome_clear(&out);
 
     /* The target is a path segment: it cannot change the URL's shape. */
-    run(session, VOP_REMOVE_USER, DEMO_PORTAL, "../../portal_demo1", NULL, NULL, &out);
+    job_run_op(session, VOP_REMOVE_USER, DEMO_PORTAL, "../../portal_demo1", NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 404);
     job_outcome_clear(&out);
-    run(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
     assert_int_equal(out.records.count, 2);
     job_outcome_clear(&out);
 }
@@ -956,7 +921,7 @@ static void test_read_only_connection_sends_nothing(void **state)
     live->config->read_only = false;
     int before = sim_process_log_lines(&live->sim);
     struct job_outcome out;
-    run(session, VOP_DELETE_PORTAL, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_DELETE_PORTAL, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0);
     job_outcome_clear(&out);
     assert_int_equal(sim_process_log_lines(&live->sim), before);
@@ -973,14 +938,14 @@ static void test_503_everywhere_is_a_network_error(void **state)
     live_start(&live, args);
     struct session *session = pat_session(&live, ADMIN);
     struct job_outcome out;
-    run(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_error(&out, API_NETWORK, 503);
     char *path = users_path(DEMO_PORTAL);
     assert_int_equal(count_requests(&live, "GET", path), 4); /* 1 + 3 retries */
     job_outcome_clear(&out);
 
     /* A create is sent once and never repeated. */
-    run(session, VOP_CREATE_PORTAL, NULL, NULL, row_of("name", "Busy", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("name", "Busy", NULL), NULL, &out);
     expect_error(&out, API_NETWORK, 503);
     assert_int_equal(count_requests(&live, "POST", "/v1/portal"), 1);
     job_outcome_clear(&out);
@@ -1010,8 +975,8 @@ static void test_unclear_create_is_ambiguous(void **state)
         const char *const args[] = {"--fault-rate", "1", "--fault-kinds", kinds[k], NULL};
         live_start(&live, args);
         struct job_outcome out;
-        run(pat_session(&live, ADMIN), VOP_CREATE_PORTAL, NULL, NULL,
-            row_of("name", "Maybe Hub", NULL), NULL, &out);
+        job_run_op(pat_session(&live, ADMIN), VOP_CREATE_PORTAL, NULL, NULL,
+            job_row_of("name", "Maybe Hub", NULL), NULL, &out);
         expect_error(&out, API_NETWORK, out.error.http_status);
         assert_true(out.error.ambiguous);
         assert_non_null(strstr(out.error.message, "the portal \"Maybe Hub\""));
@@ -1037,7 +1002,7 @@ static int members_with_prefix(const char *state_path, const char *prefix)
     const char *const args[] = {"--state", state_path, NULL};
     live_start(&live, args);
     struct job_outcome out;
-    run(pat_session(&live, ADMIN), VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
+    job_run_op(pat_session(&live, ADMIN), VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_ok(&out);
     GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
     int n = 0;
@@ -1089,7 +1054,7 @@ static void test_faulted_invite_is_exactly_once(void **state)
     /* The faults hit invites, and the check of members ran. */
     assert_true(count_log(&live, "POST", path, true) >= 1);
     assert_true(count_requests(&live, "GET", path) >= 1);
-    print_message("faulted invite: %d run(s), %d POSTs (%d faulted), %d member checks\n", runs,
+    print_message("faulted invite: %d job_run_op(s), %d POSTs (%d faulted), %d member checks\n", runs,
                   count_requests(&live, "POST", path), count_log(&live, "POST", path, true),
                   count_requests(&live, "GET", path));
     g_free(path);
