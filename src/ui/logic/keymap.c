@@ -18,8 +18,19 @@ struct binding {
     enum ui_action action; /* UI_ACTION_NONE: unbound (no generic fallback) */
 };
 
+/* The bindings in the order they were first bound, with an index by key so a
+ * lookup (every key press) and a load (every line) do not scan them all. */
+struct binding_table {
+    GArray *bindings;                     /* of struct binding */
+    GHashTable *by_key[UI_CONTEXT_COUNT]; /* ui_key -> index + 1 in bindings */
+};
+
 struct keymap {
-    GArray *bindings; /* of struct binding, in the order they were first bound */
+    struct binding_table table;
+    /* Per context and action, the indices of its bindings in order: built
+     * when a load is kept, so listing an action's keys (help, hints) reads
+     * only that action's bindings. NULL when there are none. */
+    GArray *by_action[UI_CONTEXT_COUNT][UI_ACTION_COUNT];
     bool mouse;
 };
 
@@ -122,10 +133,76 @@ char *keymap_key_name(ui_key key)
 
 /* ---- the binding table ----------------------------------------------------------- */
 
+static void table_init(struct binding_table *table, const GArray *from)
+{
+    table->bindings =
+        from ? g_array_copy((GArray *)from) : g_array_new(FALSE, FALSE, sizeof(struct binding));
+    for (int c = 0; c < UI_CONTEXT_COUNT; c++)
+        table->by_key[c] = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < table->bindings->len; i++) {
+        const struct binding *b = &g_array_index(table->bindings, struct binding, i);
+        g_hash_table_insert(table->by_key[b->context], GINT_TO_POINTER(b->key),
+                            GUINT_TO_POINTER(i + 1));
+    }
+}
+
+static void table_clear(struct binding_table *table)
+{
+    g_array_unref(table->bindings);
+    for (int c = 0; c < UI_CONTEXT_COUNT; c++)
+        g_hash_table_unref(table->by_key[c]);
+}
+
+static const struct binding *table_find(const struct binding_table *table, enum ui_context context,
+                                        ui_key key)
+{
+    guint slot =
+        GPOINTER_TO_UINT(g_hash_table_lookup(table->by_key[context], GINT_TO_POINTER(key)));
+    return slot ? &g_array_index(table->bindings, struct binding, slot - 1) : NULL;
+}
+
+static void table_put(struct binding_table *table, enum ui_context context, ui_key key,
+                      enum ui_action action)
+{
+    struct binding *existing = (struct binding *)table_find(table, context, key);
+    if (existing) {
+        existing->action = action;
+        return;
+    }
+    struct binding b = {context, key, action};
+    g_array_append_val(table->bindings, b);
+    g_hash_table_insert(table->by_key[context], GINT_TO_POINTER(key),
+                        GUINT_TO_POINTER(table->bindings->len));
+}
+
+static void clear_action_index(struct keymap *keymap)
+{
+    for (int c = 0; c < UI_CONTEXT_COUNT; c++) {
+        for (int a = 0; a < UI_ACTION_COUNT; a++) {
+            if (keymap->by_action[c][a])
+                g_array_unref(keymap->by_action[c][a]);
+            keymap->by_action[c][a] = NULL;
+        }
+    }
+}
+
+static void build_action_index(struct keymap *keymap)
+{
+    clear_action_index(keymap);
+    const GArray *bindings = keymap->table.bindings;
+    for (guint i = 0; i < bindings->len; i++) {
+        const struct binding *b = &g_array_index(bindings, struct binding, i);
+        GArray **slot = &keymap->by_action[b->context][b->action];
+        if (!*slot)
+            *slot = g_array_new(FALSE, FALSE, sizeof(guint));
+        g_array_append_val(*slot, i);
+    }
+}
+
 struct keymap *keymap_new(void)
 {
     struct keymap *keymap = g_new0(struct keymap, 1);
-    keymap->bindings = g_array_new(FALSE, FALSE, sizeof(struct binding));
+    table_init(&keymap->table, NULL);
     return keymap;
 }
 
@@ -133,37 +210,16 @@ void keymap_free(struct keymap *keymap)
 {
     if (!keymap)
         return;
-    g_array_unref(keymap->bindings);
+    clear_action_index(keymap);
+    table_clear(&keymap->table);
     g_free(keymap);
-}
-
-static struct binding *find_binding(GArray *bindings, enum ui_context context, ui_key key)
-{
-    for (guint i = 0; i < bindings->len; i++) {
-        struct binding *b = &g_array_index(bindings, struct binding, i);
-        if (b->context == context && b->key == key)
-            return b;
-    }
-    return NULL;
-}
-
-static void put_binding(GArray *bindings, enum ui_context context, ui_key key,
-                        enum ui_action action)
-{
-    struct binding *existing = find_binding(bindings, context, key);
-    if (existing) {
-        existing->action = action;
-        return;
-    }
-    struct binding b = {context, key, action};
-    g_array_append_val(bindings, b);
 }
 
 /* ---- the reader --------------------------------------------------------------------- */
 
 /* A load in progress: applied to copies, kept only when the whole text is good. */
 struct load {
-    GArray *bindings;
+    struct binding_table table; /* a copy of the keymap's */
     bool mouse;
     const char *source;
     unsigned line;
@@ -224,7 +280,7 @@ static void statement_bind(struct load *load, char **words, guint n)
         ok = false;
     }
     if (ok)
-        put_binding(load->bindings, context, key, action);
+        table_put(&load->table, context, key, action);
 }
 
 static void statement_unbind(struct load *load, char **words, guint n)
@@ -237,7 +293,7 @@ static void statement_unbind(struct load *load, char **words, guint n)
     ui_key key;
     bool ok = parse_context(load, words[1], &context);
     if (parse_key_word(load, words[2], &key) && ok)
-        put_binding(load->bindings, context, key, UI_ACTION_NONE);
+        table_put(&load->table, context, key, UI_ACTION_NONE);
 }
 
 static void statement_set(struct load *load, char **words, guint n)
@@ -258,27 +314,29 @@ static void statement_set(struct load *load, char **words, guint n)
         load_error(load, "mouse must be on or off (found '%s')", words[2]);
 }
 
-/* Splits a line into words, dropping a comment (a word starting with '#'). */
-static GPtrArray *line_words(const char *line)
+/* Keeps the words of a line split by g_strsplit_set: empty pieces and
+ * everything from a comment (a word starting with '#') on are freed, the
+ * words moved to the front, NULL-terminated (g_strfreev still frees it
+ * all). Returns how many words there are. */
+static guint line_words(char **parts)
 {
-    GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
-    char **parts = g_strsplit_set(line, " \t\r", -1);
-    for (char **p = parts; *p; p++) {
-        if (**p == '#')
-            break;
-        if (**p)
-            g_ptr_array_add(words, g_strdup(*p));
+    guint n = 0;
+    bool comment = false;
+    for (guint i = 0; parts[i]; i++) {
+        comment = comment || parts[i][0] == '#';
+        if (comment || !parts[i][0])
+            g_free(parts[i]);
+        else
+            parts[n++] = parts[i];
     }
-    g_strfreev(parts);
-    g_ptr_array_add(words, NULL);
-    return words;
+    parts[n] = NULL;
+    return n;
 }
 
 static void load_line(struct load *load, const char *line)
 {
-    GPtrArray *words = line_words(line);
-    guint n = words->len - 1;
-    char **w = (char **)words->pdata;
+    char **w = g_strsplit_set(line, " \t\r", -1);
+    guint n = line_words(w);
     if (n == 0) {
         /* blank or comment */
     } else if (!g_utf8_validate(line, -1, NULL)) {
@@ -292,30 +350,32 @@ static void load_line(struct load *load, const char *line)
     } else {
         load_error(load, "unknown statement '%s' (bind, unbind or set)", w[0]);
     }
-    g_ptr_array_unref(words);
+    g_strfreev(w);
 }
 
 bool keymap_load_text(struct keymap *keymap, const char *text, const char *source, GString *errors)
 {
     struct load load = {
-        .bindings = g_array_copy(keymap->bindings),
         .mouse = keymap->mouse,
         .source = source,
         .errors = errors,
     };
-    char **lines = g_strsplit(text, "\n", -1);
+    table_init(&load.table, keymap->table.bindings);
+    /* g_strsplit_set, not g_strsplit: one delimiter byte needs no strstr */
+    char **lines = g_strsplit_set(text, "\n", -1);
     for (char **line = lines; *line; line++) {
         load.line++;
         load_line(&load, *line);
     }
     g_strfreev(lines);
     if (load.error_count > 0) {
-        g_array_unref(load.bindings);
+        table_clear(&load.table);
         return false;
     }
-    g_array_unref(keymap->bindings);
-    keymap->bindings = load.bindings;
+    table_clear(&keymap->table);
+    keymap->table = load.table;
     keymap->mouse = load.mouse;
+    build_action_index(keymap);
     return true;
 }
 
@@ -347,10 +407,10 @@ char *keymap_user_path(void)
 
 enum ui_action keymap_lookup(const struct keymap *keymap, enum ui_context context, ui_key key)
 {
-    const struct binding *own = find_binding(keymap->bindings, context, key);
+    const struct binding *own = table_find(&keymap->table, context, key);
     if (own)
         return own->action;
-    const struct binding *generic = find_binding(keymap->bindings, UI_CONTEXT_GENERIC, key);
+    const struct binding *generic = table_find(&keymap->table, UI_CONTEXT_GENERIC, key);
     return generic ? generic->action : UI_ACTION_NONE;
 }
 
@@ -363,10 +423,10 @@ size_t keymap_keys_for(const struct keymap *keymap, enum ui_context context, enu
         enum ui_context wanted = pass == 0 ? context : UI_CONTEXT_GENERIC;
         if (pass == 1 && context == UI_CONTEXT_GENERIC)
             break;
-        for (guint i = 0; i < keymap->bindings->len; i++) {
-            const struct binding *b = &g_array_index(keymap->bindings, struct binding, i);
-            if (b->context != wanted || b->action != action)
-                continue;
+        const GArray *indices = keymap->by_action[wanted][action];
+        for (guint i = 0; indices && i < indices->len; i++) {
+            guint at = g_array_index(indices, guint, i);
+            const struct binding *b = &g_array_index(keymap->table.bindings, struct binding, at);
             if (keymap_lookup(keymap, context, b->key) != action)
                 continue; /* shadowed by the context's own binding */
             if (total < max)
