@@ -59,7 +59,11 @@
     X(INVITE, "invite", "invite",                                                                  \
       "Invite people to the portal: one, or several pasted lines (ECGrid: create a user)")         \
     X(INVITE_CSV, "invite-csv", "invite CSV",                                                      \
-      "Invite everyone listed in a CSV file to the portal: preview, then send with progress")      \
+      "Invite everyone listed in a CSV file to the portal (ECGrid: create them as users, each "    \
+      "with a generated password written only to a 0600 report): preview, then send")              \
+    X(REMOVE_CSV, "remove-csv", "remove CSV",                                                      \
+      "Remove everyone listed in a CSV file from the portal (ECGrid: terminate them): preview, "   \
+      "asks first (No by default), then removes with progress")                                    \
     X(SET_ROLE, "set-role", "role", "ECGrid: change the selected user's access level")             \
     X(SET_PASSWORD, "set-password", "password",                                                    \
       "ECGrid: set a new password for the selected user")                                          \

@@ -263,8 +263,8 @@ enum ui_result console_do_action(struct console *console, enum ui_action action)
                                 "read-only: changes are refused, nothing is sent");
             return UI_REDRAW;
         }
-        if (action == UI_ACTION_INVITE_CSV)
-            return bulk_view_ask(console);
+        if (action == UI_ACTION_INVITE_CSV || action == UI_ACTION_REMOVE_CSV)
+            return bulk_view_ask(console, action);
         return changes_run_action(console, action);
     }
     switch (action) {

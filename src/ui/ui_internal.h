@@ -225,6 +225,8 @@ enum bulk_task_state {
 
 struct bulk_task {
     enum bulk_task_state state;
+    enum bulk_action action; /* invite, create (ECGrid) or remove */
+    enum config_vendor vendor;
     struct browser *browser; /* borrowed */
     int connection;
     char *connection_name, *portal_id, *portal_title, *csv_path;
@@ -241,15 +243,26 @@ struct bulk_task {
     bool yes_focused; /* the preview's highlighted answer: No when it opens */
 };
 
-/* Reads and checks csv_path for an invitation to portal_id through the
- * connection at index; merges the journal of earlier runs. NULL with *why
- * (g_free) when it cannot even be previewed (read-only, ECGrid, unreadable
- * file, journal held by another run). */
-struct bulk_task *bulk_task_prepare(struct browser *browser, int connection, const char *portal_id,
+/* The bulk action a console action means on this connection's vendor:
+ * invite-csv invites where the vendor invites and creates users where it
+ * cannot (ECGrid), as the one-person invite does; remove-csv removes. */
+enum bulk_action bulk_task_action_for(enum ui_action action, enum config_vendor vendor);
+/* Reads and checks csv_path for the action in portal_id (ECGrid: the
+ * mailbox) through the connection at index; merges the journal of earlier
+ * runs. A create always generates the passwords (never read from the file).
+ * NULL with *why (g_free) when it cannot even be previewed (read-only, an
+ * action the vendor lacks, unreadable file, journal held by another run). */
+struct bulk_task *bulk_task_prepare(struct browser *browser, int connection,
+                                    enum bulk_action action, const char *portal_id,
                                     const char *portal_title, const char *csv_path, char **why);
 /* Rows of the plan in this state (0 without a plan). */
 size_t bulk_task_count(const struct bulk_task *task, enum bulk_status status);
-/* Starts sending the WAITING rows (invalid rows are never sent). */
+/* Rows created by an interrupted run whose passwords nobody saw: this run
+ * gives them new ones (docs/BULK.md). */
+size_t bulk_task_new_passwords(const struct bulk_task *task);
+/* Writes the report (so a run never starts that could not report its
+ * passwords), then starts sending the WAITING rows (invalid rows are never
+ * sent). When the report cannot be written the task ends, nothing sent. */
 void bulk_task_start(struct bulk_task *task);
 /* After net_engine_dispatch: starts what may start; at the end writes the
  * report and the audit line. True when the screen must change. */
@@ -258,13 +271,17 @@ bool bulk_task_pump(struct bulk_task *task);
 int bulk_task_timeout_ms(const struct bulk_task *task);
 /* Sends nothing new; what is in flight finishes. */
 void bulk_task_stop(struct bulk_task *task);
+/* Quitting while it runs: stops, lets the requests in flight end, and ends
+ * as usual (report, audit line), so no generated password goes unreported. */
+void bulk_task_end_now(struct bulk_task *task);
 /* Stops and lets jobs in flight end (on the console's engine) before freeing. */
 void bulk_task_free(struct bulk_task *task);
 
-/* I / :invite-csv: asks for the path on the command line. */
-enum ui_result bulk_view_ask(struct console *console);
-/* :invite-csv FILE: reads and checks it, opens the preview. */
-enum ui_result bulk_view_open(struct console *console, const char *path);
+/* I / X (invite-csv, remove-csv): asks for the path on the command line. */
+enum ui_result bulk_view_ask(struct console *console, enum ui_action action);
+/* :invite-csv FILE, :create-csv FILE, :remove-csv FILE: reads and checks
+ * the file for the action, opens the preview. */
+enum ui_result bulk_view_open(struct console *console, enum ui_action action, const char *path);
 enum ui_result bulk_view_key(struct console *console, const struct input *input);
 void draw_bulk(struct console *console);
 /* The loop's hooks: pump after dispatch, the poll timeout, the spinner. */
