@@ -71,13 +71,14 @@ static bool split_crm_path(const char *path, char ***segments, size_t *count)
     *segments = g_strsplit(trimmed, "/", -1);
     g_free(trimmed);
     *count = g_strv_length(*segments);
-    for (size_t i = 0; i < *count; i++) {
-        if (!(*segments)[i][0]) {
-            g_strfreev(*segments);
-            return false;
-        }
+    bool usable = *count > 0; /* "/crm/v7/" alone names nothing */
+    for (size_t i = 0; i < *count && usable; i++)
+        usable = (*segments)[i][0] != '\0';
+    if (!usable) {
+        g_strfreev(*segments);
+        *segments = NULL;
     }
-    return *count > 0;
+    return usable;
 }
 
 static bool pattern_matches(const char *pattern, char *const *segments, size_t count)

@@ -792,6 +792,14 @@ static void test_no_portal_delete_and_unknown_urls(void **ctx)
     a = crm(w->state, "GET", "/oauth/v9/whatever", NULL, NULL, NULL);
     assert_zoho_error(&a, 404, NULL, "INVALID_URL_PATTERN");
     answer_clear(&a);
+    /* the API's root alone, and an empty segment: nothing named (and, under
+     * LeakSanitizer, nothing kept of the split path) */
+    a = crm(w->state, "GET", "/crm/v7/", w->token, NULL, NULL);
+    assert_zoho_error(&a, 404, NULL, "INVALID_URL_PATTERN");
+    answer_clear(&a);
+    a = crm(w->state, "GET", "/crm/v7/settings//portals", w->token, NULL, NULL);
+    assert_zoho_error(&a, 404, NULL, "INVALID_URL_PATTERN");
+    answer_clear(&a);
 }
 
 /* ------------------------------------------------------------ user types */
