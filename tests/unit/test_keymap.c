@@ -32,6 +32,7 @@ static const struct key_case key_cases[] = {
     {"é", 0xe9, "é"},
     {"^S", 0x13, "^S"},
     {"^s", 0x13, "^S"},
+    {"^@", 0x00, "^@"}, /* NUL (Ctrl-Space): once named <0x0>, which did not parse back */
     {"<PgDn>", UI_KEY_PAGE_DOWN, "<PgDn>"},
     {"<pagedown>", UI_KEY_PAGE_DOWN, "<PgDn>"},
     {"<Enter>", UI_KEY_ENTER, "<Enter>"},

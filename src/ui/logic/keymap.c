@@ -121,7 +121,7 @@ char *keymap_key_name(ui_key key)
     }
     if (key >= UI_KEY_F1 && key <= UI_KEY_F12)
         return g_strdup_printf("<F%d>", key - UI_KEY_F1 + 1);
-    if (key > 0 && key < 0x20)
+    if (key >= 0 && key < 0x20) /* ^@ too: NUL is what Ctrl-Space sends */
         return g_strdup_printf("^%c", (char)(key + '@'));
     if (key > 0x20 && key < UI_KEY_SPECIAL && g_unichar_isprint((gunichar)key)) {
         char buf[8] = {0};
