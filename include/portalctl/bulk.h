@@ -13,7 +13,8 @@
  *  - runs: vendor jobs (vendor.h) of up to the vendor's batch size (Valstorm
  *    takes 100 people per request), a bounded number in flight over the
  *    shared HTTP engine's reused connections, halving that number when the
- *    vendor pushes back (429, 503) and growing it again after successes;
+ *    vendor pushes back (429, 503), pausing as long as its Retry-After says,
+ *    and growing the number again, additively, after successes;
  *    rows that failed in a way that cannot have taken effect are retried
  *    with backoff; every outcome is journaled as it happens;
  *  - reports: one line per row (CSV or JSON): outcome, vendor id, error.
@@ -54,6 +55,7 @@ struct bulk_request {
     const char *csv_path;
     bool skip_invalid;       /* send the valid rows even when some are not */
     bool generate_passwords; /* ECGrid: make each user's first password */
+    bool retry_refused;      /* send again rows an earlier run had refused for good */
 };
 
 /* Where a row stands. */
@@ -83,6 +85,10 @@ struct bulk_row {
     char *vendor_id;
     char *error;    /* why it failed (sanitized), or NULL */
     char *password; /* generated password (wiped on free), or NULL */
+    /* FAILED because the vendor refused the row itself (a field, its state):
+     * the outcome is "refused", and a later run does not send it again while
+     * the row is unchanged. Otherwise a failure is transient: tried again. */
+    bool permanent;
     /* engine state */
     int step;
     unsigned attempts;
@@ -100,6 +106,7 @@ struct bulk_plan {
     char *portal_id;
     char *csv_path;
     bool generate_passwords;
+    bool retry_refused;
     GPtrArray *rows;     /* struct bulk_row *, in file order */
     GPtrArray *problems; /* char *: "FILE:LINE: field: message", in file order */
     size_t invalid;      /* rows that failed the checks */
@@ -117,7 +124,9 @@ void bulk_plan_free(struct bulk_plan *plan);
 const char *bulk_plan_operation(const struct bulk_plan *plan);
 
 /* Applies what earlier runs did: rows done are EARLIER, rows pending or
- * ambiguous will be checked at the vendor before they are sent again. */
+ * ambiguous will be checked at the vendor before they are sent again, rows
+ * the vendor refused for good (and unchanged since) are FAILED, "refused",
+ * unless the request asked to retry them. */
 void bulk_plan_apply_journal(struct bulk_plan *plan, const struct bulk_journal *journal);
 
 /* The vendor's default and largest number of jobs in flight. */
@@ -138,10 +147,13 @@ struct bulk_progress {
     size_t finished;  /* of those, done or failed */
     size_t succeeded; /* of those, done */
     size_t failed;
-    unsigned in_flight; /* jobs */
-    unsigned limit;     /* jobs allowed in flight now */
-    double rate;        /* rows finished per second so far */
-    double eta_seconds; /* -1 when unknown */
+    unsigned in_flight;      /* jobs */
+    unsigned limit;          /* jobs allowed in flight now */
+    double rate;             /* rows finished per second so far */
+    double eta_seconds;      /* -1 when unknown */
+    unsigned peak_in_flight; /* the most jobs that were in flight at once */
+    unsigned pushbacks;      /* answers that said "slow down" (429, 503) */
+    double paused_ms;        /* how long new starts waited as the vendor asked */
 };
 
 struct bulk_events {
@@ -174,7 +186,8 @@ void bulk_runner_run(struct bulk_runner *runner, volatile sig_atomic_t *stop);
  * journal not writable) that stopped the run, or NULL. */
 const struct api_error *bulk_runner_fatal(const struct bulk_runner *runner);
 void bulk_runner_get_progress(const struct bulk_runner *runner, struct bulk_progress *out);
-/* Milliseconds from the first request to the end. */
+/* Milliseconds from the first request to the last answer (the journal's
+ * final sync after it is not counted). */
 double bulk_runner_elapsed_ms(const struct bulk_runner *runner);
 
 /* ---- the report --------------------------------------------------------------------- */

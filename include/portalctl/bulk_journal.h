@@ -9,6 +9,8 @@
  *     {"v":1,"key":"9f2c…","line":12,"state":"pending","run":"r…","time":"…"}
  *     {"v":1,"key":"9f2c…","line":12,"state":"done","outcome":"invited",
  *      "id":"user_8Hq2LrT0aV","run":"r…","time":"…"}
+ *     {"v":1,"key":"9f2c…","line":14,"state":"failed","error":"email: …",
+ *      "permanent":true,"content":"5be1…","run":"r…","time":"…"}
  *     {"v":1,"run":"r…","event":"report","path":"/home/…/report.csv","time":"…"}
  *
  * A row is known by its key, a SHA-256 of (connection, operation, portal,
@@ -16,8 +18,11 @@
  * file resumes correctly. The last event of a key wins. "pending" is written
  * (and synced) before a row's request is sent, so a row that may have reached
  * the vendor is always known as such: the next run checks the vendor before
- * sending it again. No identity (e-mail, login) and no secret is written:
- * only keys, line numbers, outcomes, vendor ids and error messages.
+ * sending it again (invitations, which cannot be duplicated by sending them
+ * again, need no pending event). A failure is "permanent" when the vendor refused the row
+ * itself (its data): the next run does not send that row again while its
+ * content (a SHA-256 of the values it was sent with) is unchanged. No identity (e-mail, login) and
+ * no secret is written: only keys, line numbers, outcomes, vendor ids and error messages.
  *
  * Two runs cannot share a journal at once (an exclusive lock on the file). A
  * line cut short by a kill is ignored when read, and the next append starts
@@ -51,6 +56,9 @@ struct bulk_journal_entry {
     char *error;     /* NULL unless failed or ambiguous */
     char *run;       /* the run that wrote it */
     bool secret;     /* done with a generated password shown in that run's report */
+    bool permanent;  /* failed: the vendor refused the row itself; sending it again as
+                        it was would fail the same way */
+    char *content;   /* failed for good: a digest of the row's values, or NULL */
     gint64 time_us;  /* when it was written (real time) */
 };
 
@@ -66,6 +74,10 @@ char *bulk_journal_default_path(const char *connection, const char *operation, c
  * lower-case e-mail addresses first. */
 char *bulk_journal_key(const char *connection, const char *operation, const char *portal,
                        const char *identity);
+
+/* A digest (64 hex digits) of a row's values as sent, keys and values in
+ * order: tells a row fixed since its permanent failure from the same row. */
+char *bulk_journal_content_digest(const char *const *keys, const char *const *values, size_t count);
 
 /* A new run id: the time and random digits. g_free. */
 char *bulk_journal_new_run_id(void);

@@ -102,6 +102,10 @@ struct api_error {
     char *message;     /* one line for a person, already sanitized */
     GPtrArray *fields; /* of struct api_field_error*, may be empty */
     bool ambiguous;    /* the request may or may not have taken effect */
+    /* How long the vendor asked us to wait before sending again (its
+     * Retry-After on a 429 or 503, as milliseconds from the answer); 0 when
+     * it asked for no particular delay. Bulk work pauses this long. */
+    long retry_after_ms;
 };
 
 void api_error_init(struct api_error *error);
@@ -114,6 +118,16 @@ void api_error_add_field(struct api_error *error, const char *field, int row, co
 /* The first message for a field (row -1 = not a bulk row), or NULL. */
 const char *api_error_field_message(const struct api_error *error, const char *field, int row);
 void api_error_copy(struct api_error *dst, const struct api_error *src);
+
+/* Keeps the longest Retry-After of the pushback answers (429, 503) a job got:
+ * retry_after_ms is the HTTP engine's (-1 when the answer had none). */
+static inline void api_error_note_retry_after(struct api_error *error, long http_status,
+                                              long retry_after_ms)
+{
+    bool pushback = http_status == 429 || http_status == 503;
+    if (pushback && retry_after_ms > error->retry_after_ms)
+        error->retry_after_ms = retry_after_ms;
+}
 
 /* The command line's exit status for an error kind: 0, 2, 3, 4 or 5. */
 int api_error_exit_status(enum api_error_kind kind);

@@ -33,17 +33,21 @@ struct bulk_profile {
     unsigned default_concurrency;
     unsigned max_concurrency;
     unsigned requests_per_job; /* requests one job keeps in flight */
-    /* Re-sending after an unclear failure cannot duplicate (the vendor
-     * answers "already a member"), and the adapter does not say which failed
-     * rows may succeed on a second try: every failed row is tried again, a
-     * bounded number of times. */
-    bool retry_any_failure;
-    bool recheck_by_lookup; /* a create: look it up before sending it again */
-    bool list_first;        /* removal: list the members before removing */
-    const char *what;       /* "a Valstorm invitation file", for messages */
+    bool recheck_by_lookup;    /* a create: look it up before sending it again */
+    /* Sending a row again can never duplicate it (an invitation: the vendor
+     * answers "already a member"), so the next run would treat a row it
+     * finds "pending" exactly like one never sent: no pending event is
+     * written, and no sync holds up the first request. */
+    bool resend_is_safe;
+    bool list_first;  /* removal: list the members before removing */
+    const char *what; /* "a Valstorm invitation file", for messages */
     const char *done_outcome;
     void (*describe)(const struct bulk_plan *plan, GString *out);
 };
+
+/* The journal's digest of a row's values (never a secret): tells a row
+ * corrected since the vendor refused it from the same row. g_free. */
+char *bulk_row_content_digest(const struct bulk_row *row);
 
 const struct bulk_profile *bulk_profile_find(enum config_vendor vendor, enum bulk_action action);
 

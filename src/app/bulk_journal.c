@@ -28,6 +28,10 @@ struct bulk_journal {
     GHashTable *reported_runs;
     GString *buffer; /* events appended and not yet written */
     bool dirty;      /* written since the last sync */
+    /* The last second formatted, "2026-11-30T04:57:00": a run appends
+     * thousands of events a second, and formatting a date is not cheap. */
+    gint64 formatted_second;
+    char second_text[32];
 };
 
 static const char *const state_names[] = {
@@ -76,6 +80,19 @@ char *bulk_journal_key(const char *connection, const char *operation, const char
     return sha256_of_parts(parts, G_N_ELEMENTS(parts));
 }
 
+char *bulk_journal_content_digest(const char *const *keys, const char *const *values, size_t count)
+{
+    GPtrArray *parts = g_ptr_array_new();
+    g_ptr_array_add(parts, "portalctl-bulk-content");
+    for (size_t i = 0; i < count; i++) {
+        g_ptr_array_add(parts, (gpointer)keys[i]);
+        g_ptr_array_add(parts, (gpointer)values[i]);
+    }
+    char *hex = sha256_of_parts((const char *const *)parts->pdata, parts->len);
+    g_ptr_array_unref(parts);
+    return hex;
+}
+
 char *bulk_journal_default_path(const char *connection, const char *operation, const char *portal,
                                 const char *csv_path)
 {
@@ -118,6 +135,7 @@ static void entry_free(gpointer data)
     g_free(entry->vendor_id);
     g_free(entry->error);
     g_free(entry->run);
+    g_free(entry->content);
     g_free(entry);
 }
 
@@ -130,6 +148,7 @@ static struct bulk_journal_entry *entry_copy(const struct bulk_journal_entry *sr
     copy->vendor_id = g_strdup(src->vendor_id);
     copy->error = g_strdup(src->error);
     copy->run = g_strdup(src->run);
+    copy->content = g_strdup(src->content);
     return copy;
 }
 
@@ -189,12 +208,15 @@ static bool read_line(struct bulk_journal *journal, const char *line)
             .vendor_id = (char *)string_member(obj, "id"),
             .error = (char *)string_member(obj, "error"),
             .run = (char *)run,
+            .content = (char *)string_member(obj, "content"),
             .time_us = time_of(string_member(obj, "time")),
         };
         if (json_object_object_get_ex(obj, "line", &value))
             entry.line = (unsigned)json_object_get_int(value);
         if (json_object_object_get_ex(obj, "secret", &value))
             entry.secret = json_object_get_boolean(value);
+        if (json_object_object_get_ex(obj, "permanent", &value))
+            entry.permanent = json_object_get_boolean(value);
         g_hash_table_replace(journal->entries, g_strdup(key), entry_copy(&entry));
     } else {
         ok = false;
@@ -266,8 +288,30 @@ static void append_member(GString *line, const char *name, const char *value)
 {
     if (!value)
         return;
-    g_string_append_printf(line, ",\"%s\":", name);
+    g_string_append(line, ",\"");
+    g_string_append(line, name);
+    g_string_append(line, "\":");
     text_append_json_string(line, value);
+}
+
+/* ISO-8601 UTC with microseconds, "2026-11-30T04:57:00.123456Z" (as time_of reads it). */
+static void append_time(struct bulk_journal *journal, GString *line, gint64 time_us)
+{
+    gint64 second = time_us / G_USEC_PER_SEC;
+    if (second != journal->formatted_second || !journal->second_text[0]) {
+        GDateTime *when = g_date_time_new_from_unix_utc(second);
+        char *text = when ? g_date_time_format(when, "%Y-%m-%dT%H:%M:%S") : NULL;
+        g_strlcpy(journal->second_text, text ? text : "", sizeof(journal->second_text));
+        journal->formatted_second = second;
+        g_free(text);
+        if (when)
+            g_date_time_unref(when);
+    }
+    if (!journal->second_text[0])
+        return;
+    g_string_append(line, ",\"time\":\"");
+    g_string_append(line, journal->second_text);
+    g_string_append_printf(line, ".%06dZ\"", (int)(time_us % G_USEC_PER_SEC));
 }
 
 bool bulk_journal_append(struct bulk_journal *journal, const struct bulk_journal_entry *entry,
@@ -276,8 +320,7 @@ bool bulk_journal_append(struct bulk_journal *journal, const struct bulk_journal
     struct bulk_journal_entry stored = *entry;
     if (!stored.time_us)
         stored.time_us = g_get_real_time();
-    char *when = time_text(stored.time_us);
-    GString *line = g_string_new(NULL);
+    GString *line = g_string_sized_new(256);
     g_string_append_printf(line, "{\"v\":%d", JOURNAL_VERSION);
     append_member(line, "key", stored.key);
     g_string_append_printf(line, ",\"line\":%u", stored.line);
@@ -288,11 +331,13 @@ bool bulk_journal_append(struct bulk_journal *journal, const struct bulk_journal
     append_member(line, "run", stored.run);
     if (stored.secret)
         g_string_append(line, ",\"secret\":true");
-    append_member(line, "time", when);
+    if (stored.permanent)
+        g_string_append(line, ",\"permanent\":true");
+    append_member(line, "content", stored.content);
+    append_time(journal, line, stored.time_us);
     g_string_append(line, "}\n");
     g_string_append_len(journal->buffer, line->str, (gssize)line->len);
     g_string_free(line, TRUE);
-    g_free(when);
     g_hash_table_replace(journal->entries, g_strdup(stored.key), entry_copy(&stored));
     /* Written in slabs: one write() per flush, not per event (a write to a
      * page the disk is still writing back waits for it). */

@@ -249,6 +249,7 @@ struct bulk_plan *bulk_plan_new(const struct bulk_request *request, GPtrArray *p
     plan->portal_id = g_strdup(request->portal_id);
     plan->csv_path = g_strdup(request->csv_path);
     plan->generate_passwords = request->generate_passwords;
+    plan->retry_refused = request->retry_refused;
     plan->rows = g_ptr_array_new_with_free_func(free_row);
     plan->problems = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < problems->len; i++) /* the reader's problems of single rows */
@@ -260,6 +261,45 @@ struct bulk_plan *bulk_plan_new(const struct bulk_request *request, GPtrArray *p
 }
 
 /* ---- the journal -------------------------------------------------------------------------- */
+
+char *bulk_row_content_digest(const struct bulk_row *row)
+{
+    size_t n = form_values_count(row->values);
+    const char **keys = g_new0(const char *, n + 1);
+    const char **values = g_new0(const char *, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = form_values_key_at(row->values, i);
+        values[i] = form_values_value_at(row->values, i);
+    }
+    char *digest = bulk_journal_content_digest(keys, values, n);
+    g_free(values);
+    g_free(keys);
+    return digest;
+}
+
+/* Refused for good by an earlier run, and the row is as it was then. */
+static bool refused_unchanged(const struct bulk_row *row, const struct bulk_journal_entry *entry)
+{
+    if (entry->state != BULK_ROW_FAILED || !entry->permanent || !entry->content)
+        return false;
+    char *content = bulk_row_content_digest(row);
+    bool same = strcmp(content, entry->content) == 0;
+    g_free(content);
+    return same;
+}
+
+static void keep_refusal(struct bulk_row *row, const struct bulk_journal_entry *entry)
+{
+    row->status = BULK_STATUS_FAILED;
+    row->permanent = true;
+    g_free(row->outcome);
+    row->outcome = g_strdup("refused");
+    g_free(row->error);
+    row->error = g_strdup_printf("refused by the vendor in an earlier run (%s), not sent again: "
+                                 "%s; correct the row, or use --retry-refused",
+                                 entry->run ? entry->run : "?",
+                                 entry->error ? entry->error : "no reason given");
+}
 
 void bulk_plan_apply_journal(struct bulk_plan *plan, const struct bulk_journal *journal)
 {
@@ -277,6 +317,8 @@ void bulk_plan_apply_journal(struct bulk_plan *plan, const struct bulk_journal *
         /* It may have reached the vendor: a create is looked up first. */
         if (row->touched && plan->profile->recheck_by_lookup)
             row->step = BULK_STEP_RECHECK;
+        if (!plan->retry_refused && refused_unchanged(row, entry))
+            keep_refusal(row, entry);
         if (entry->state != BULK_ROW_DONE)
             continue;
         g_free(row->outcome);

@@ -101,6 +101,8 @@ static const char *row_outcome(const struct bulk_row *row)
 {
     if (row->status == BULK_STATUS_DONE && row->outcome)
         return row->outcome;
+    if (row->status == BULK_STATUS_FAILED && row->permanent)
+        return "refused"; /* for good: a re-run does not send it again unchanged */
     return bulk_status_name(row->status);
 }
 

@@ -230,6 +230,7 @@ void api_error_copy(struct api_error *dst, const struct api_error *src)
     dst->code = g_strdup(src->code);
     dst->message = g_strdup(src->message);
     dst->ambiguous = src->ambiguous;
+    dst->retry_after_ms = src->retry_after_ms;
     for (guint i = 0; src->fields && i < src->fields->len; i++) {
         const struct api_field_error *fe = g_ptr_array_index(src->fields, i);
         api_error_add_field(dst, fe->field, fe->row, fe->message);

@@ -34,6 +34,7 @@ struct bulk_options {
     bool dry_run;
     bool skip_invalid;
     bool generate_passwords;
+    bool retry_refused;
     bool yes;
     bool json;
 };
@@ -116,6 +117,7 @@ static int parse_option(struct bulk_options *o, int argc, char **argv, int *i)
         {"--dry-run", offsetof(struct bulk_options, dry_run)},
         {"--skip-invalid", offsetof(struct bulk_options, skip_invalid)},
         {"--generate-passwords", offsetof(struct bulk_options, generate_passwords)},
+        {"--retry-refused", offsetof(struct bulk_options, retry_refused)},
         {"--yes", offsetof(struct bulk_options, yes)},
         {"-y", offsetof(struct bulk_options, yes)},
         {"--json", offsetof(struct bulk_options, json)},
@@ -189,6 +191,7 @@ static int make_plan(struct bulk_cli *b)
         .csv_path = b->opt.csv,
         .skip_invalid = b->opt.skip_invalid,
         .generate_passwords = b->opt.generate_passwords,
+        .retry_refused = b->opt.retry_refused,
     };
     GPtrArray *problems = g_ptr_array_new_with_free_func(g_free);
     GError *error = NULL;
@@ -393,12 +396,24 @@ static void print_failures(const struct bulk_cli *b)
     for (guint i = 0; i < b->plan->rows->len; i++) {
         const struct bulk_row *row = g_ptr_array_index(b->plan->rows, i);
         if (row->status == BULK_STATUS_FAILED || row->status == BULK_STATUS_NOT_SENT)
-            g_ptr_array_add(lines, g_strdup_printf("%s:%u: %s: %s: %s", b->opt.csv, row->line,
-                                                   row->identity, bulk_status_name(row->status),
-                                                   row->error ? row->error : "not sent"));
+            g_ptr_array_add(
+                lines, g_strdup_printf("%s:%u: %s: %s: %s", b->opt.csv, row->line, row->identity,
+                                       row->permanent ? "refused" : bulk_status_name(row->status),
+                                       row->error ? row->error : "not sent"));
     }
     print_lines(lines, FAILURES_SHOWN);
     g_ptr_array_unref(lines);
+}
+
+/* Failed rows the vendor refused for good (a subset of "failed"). */
+static size_t refused_rows(const struct bulk_plan *plan)
+{
+    size_t n = 0;
+    for (guint i = 0; i < plan->rows->len; i++) {
+        const struct bulk_row *row = g_ptr_array_index(plan->rows, i);
+        n += row->status == BULK_STATUS_FAILED && row->permanent;
+    }
+    return n;
 }
 
 static void print_summary(const struct bulk_cli *b, const struct bulk_runner *runner)
@@ -408,14 +423,19 @@ static void print_summary(const struct bulk_cli *b, const struct bulk_runner *ru
     size_t failed = rows_with(plan, BULK_STATUS_FAILED);
     size_t not_sent = rows_with(plan, BULK_STATUS_NOT_SENT);
     double elapsed = bulk_runner_elapsed_ms(runner);
+    struct bulk_progress progress;
+    bulk_runner_get_progress(runner, &progress);
     if (b->opt.json || !isatty(STDOUT_FILENO)) {
         GString *json = g_string_new("{\"operation\":");
         text_append_json_string(json, bulk_plan_operation(plan));
         g_string_append_printf(json,
                                ",\"rows\":%u,\"done\":%zu,\"done_earlier\":%zu,\"failed\":%zu,"
-                               "\"invalid\":%zu,\"not_sent\":%zu,\"elapsed_ms\":%.0f,\"journal\":",
-                               plan->rows->len, done, earlier, failed, plan->invalid, not_sent,
-                               elapsed);
+                               "\"refused\":%zu,\"invalid\":%zu,\"not_sent\":%zu,"
+                               "\"elapsed_ms\":%.0f,\"concurrency\":%u,\"pushbacks\":%u,"
+                               "\"paused_ms\":%.0f,\"journal\":",
+                               plan->rows->len, done, earlier, failed, refused_rows(plan),
+                               plan->invalid, not_sent, elapsed, progress.peak_in_flight,
+                               progress.pushbacks, progress.paused_ms);
         text_append_json_string(json, b->journal_path);
         g_string_append(json, ",\"report\":");
         text_append_json_string(json, b->opt.report);

@@ -37,6 +37,8 @@ static const char usage_text[] =
     "  --fault-seed S         seed for the fault choice, to repeat a run exactly\n"
     "  --rate-limit N         at most N requests per second per credential; more\n"
     "                         get the vendor's 429 answer with Retry-After\n"
+    "  --retry-after SECS     the Retry-After of those 429s and of the 429 fault\n"
+    "                         (default 1)\n"
     "  --zoho-token-ttl SECS  lifetime of Zoho access tokens (default 3600)\n"
     "  --tls-cert FILE        serve HTTPS with this PEM certificate...\n"
     "  --tls-key FILE         ...and this PEM private key\n"
@@ -56,6 +58,7 @@ enum option_id {
     OPT_FAULT_KINDS,
     OPT_FAULT_SEED,
     OPT_RATE_LIMIT,
+    OPT_RETRY_AFTER,
     OPT_ZOHO_TTL,
     OPT_TLS_CERT,
     OPT_TLS_KEY,
@@ -73,6 +76,7 @@ static const struct option long_options[] = {
     {"fault-kinds", required_argument, NULL, OPT_FAULT_KINDS},
     {"fault-seed", required_argument, NULL, OPT_FAULT_SEED},
     {"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
+    {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
     {"zoho-token-ttl", required_argument, NULL, OPT_ZOHO_TTL},
     {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
@@ -159,6 +163,11 @@ static int apply_option(int id, const char *arg, struct sim_server_options *o, b
         if (!parse_count(arg, 10000000ull, &n))
             return usage_error("--rate-limit: expected requests per second");
         o->rate_limit = (unsigned)n;
+        return -1;
+    case OPT_RETRY_AFTER:
+        if (!parse_count(arg, 31536000ull, &n) || n == 0)
+            return usage_error("--retry-after: expected seconds from 1 to 31536000");
+        o->retry_after_s = (unsigned)n;
         return -1;
     case OPT_ZOHO_TTL:
         if (!parse_count(arg, 31536000ull, &n) || n == 0)

@@ -89,7 +89,10 @@ static void log_request(struct sim_server *server, const char *method, const cha
     sim_json_append_string(line, path); /* the path only: queries can carry secrets */
     g_string_append_printf(line, ",\"status\":%d,\"vendor\":", status);
     sim_json_append_string(line, vendor ? vendor->name : NULL);
-    g_string_append_printf(line, ",\"ms\":%.1f", (sim_now() - started) * 1000.0);
+    /* "at": when the request arrived (seconds since the epoch), so that tests
+     * can see the gaps between requests, e.g. the pause after a 429. */
+    g_string_append_printf(line, ",\"ms\":%.1f,\"at\":%.3f", (sim_now() - started) * 1000.0,
+                           started);
     if (fault != SIM_FAULT_NONE) {
         g_string_append(line, ",\"fault\":");
         sim_json_append_string(line, sim_fault_name(fault));
@@ -175,6 +178,11 @@ static void answer_not_found(struct sim_response *resp)
     sim_response_json(resp, 404, obj);
 }
 
+static unsigned retry_after_s(const struct sim_server *server)
+{
+    return server->options.retry_after_s ? server->options.retry_after_s : 1;
+}
+
 /* Decides the fault and produces the answer, all under the state lock. */
 static enum sim_fault dispatch(struct sim_server *server, const struct sim_vendor *vendor,
                                const struct sim_request *req, struct sim_response *resp)
@@ -190,7 +198,7 @@ static enum sim_fault dispatch(struct sim_server *server, const struct sim_vendo
         answer_not_found(resp);
     } else if (over_rate_limit(server, vendor->credential(req))) {
         vendor->error(SIM_ERROR_RATE_LIMITED, req, resp);
-        snprintf(resp->retry_after, sizeof(resp->retry_after), "1");
+        snprintf(resp->retry_after, sizeof(resp->retry_after), "%u", retry_after_s(server));
         fault = SIM_FAULT_NONE; /* the rate limit answered; no second fault on top */
     } else if (fault == SIM_FAULT_500) {
         vendor->error(SIM_ERROR_INTERNAL, req, resp);
@@ -198,7 +206,7 @@ static enum sim_fault dispatch(struct sim_server *server, const struct sim_vendo
         vendor->error(SIM_ERROR_UNAVAILABLE, req, resp);
     } else if (fault == SIM_FAULT_429) {
         vendor->error(SIM_ERROR_RATE_LIMITED, req, resp);
-        snprintf(resp->retry_after, sizeof(resp->retry_after), "1");
+        snprintf(resp->retry_after, sizeof(resp->retry_after), "%u", retry_after_s(server));
     } else if (fault != SIM_FAULT_RESET) {
         vendor->handle(state, req, resp);
     }

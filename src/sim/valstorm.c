@@ -389,15 +389,27 @@ static void handle_invite(struct call *call)
     struct valstorm_portal *portal = find_portal_or_reply(call);
     if (!portal)
         return;
-    struct invite_answer answer = {
-        g_string_new("["), g_string_new("["), g_string_new("["), {0, ""}};
     json_object *users = json_object_object_get(call->body, "users");
+    size_t count = json_object_array_length(users);
+    /* Sized once (the answer is built under the state lock: no regrowing). */
+    struct invite_answer answer = {g_string_sized_new(count * MEMBER_JSON_BYTES + 2),
+                                   g_string_sized_new(count * MEMBER_JSON_BYTES + 2),
+                                   g_string_new("["),
+                                   {0, ""}};
+    g_string_append_c(answer.invited, '[');
+    g_string_append_c(answer.linked, '[');
     int64_t now = (int64_t)time(NULL);
-    for (size_t i = 0; i < json_object_array_length(users); i++)
+    for (size_t i = 0; i < count; i++)
         invite_row(call, portal, json_object_array_get_idx(users, i), &answer, now);
-    GString *out = g_string_new("{\"invited\":");
-    g_string_append_printf(out, "%s],\"linked\":%s],\"failed\":%s]}", answer.invited->str,
-                           answer.linked->str, answer.failed->str);
+    GString *out =
+        g_string_sized_new(answer.invited->len + answer.linked->len + answer.failed->len + 48);
+    g_string_append(out, "{\"invited\":");
+    g_string_append_len(out, answer.invited->str, (gssize)answer.invited->len);
+    g_string_append(out, "],\"linked\":");
+    g_string_append_len(out, answer.linked->str, (gssize)answer.linked->len);
+    g_string_append(out, "],\"failed\":");
+    g_string_append_len(out, answer.failed->str, (gssize)answer.failed->len);
+    g_string_append(out, "]}");
     g_string_free(answer.invited, TRUE);
     g_string_free(answer.linked, TRUE);
     g_string_free(answer.failed, TRUE);

@@ -268,21 +268,22 @@ static const char *local_part_problem(const char *local, size_t len, char *buf, 
 
 static const char *label_problem(const char *domain, char *buf, size_t size)
 {
-    char **labels = g_strsplit(domain, ".", -1);
-    const char *problem = NULL;
-    for (char **label = labels; *label && !problem; label++) {
-        size_t len = strlen(*label);
+    /* Walks the labels in place: this runs for every invited person. */
+    for (const char *label = domain;;) {
+        const char *dot = strchr(label, '.');
+        size_t len = dot ? (size_t)(dot - label) : strlen(label);
         if (len > EMAIL_LABEL_MAX) {
             size_t over = len - EMAIL_LABEL_MAX;
             snprintf(buf, size,
                      "After the @-sign, periods cannot be separated by so many characters "
                      "(%zu character%s too many).",
                      over, over == 1 ? "" : "s");
-            problem = buf;
+            return buf;
         }
+        if (!dot)
+            return NULL;
+        label = dot + 1;
     }
-    g_strfreev(labels);
-    return problem;
 }
 
 static bool is_special_use(const char *domain)

@@ -123,7 +123,11 @@ bool ecgrid_job_answer(struct vendor_job *job, const struct net_response *res,
     memset(answer, 0, sizeof(*answer));
     if (!vendor_job_check_transport(job, res))
         return false;
-    return ecgrid_read_answer(res->status, res->body, res->body_len, context, answer, &job->error);
+    if (ecgrid_read_answer(res->status, res->body, res->body_len, context, answer, &job->error))
+        return true;
+    /* 429 RateLimitExceeded: Retry-After in seconds (ecgrid.md section 7). */
+    api_error_note_retry_after(&job->error, res->status, res->retry_after_ms);
+    return false;
 }
 
 int ecgrid_job_mailbox(struct vendor_job *job)

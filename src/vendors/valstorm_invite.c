@@ -12,10 +12,19 @@
  *    invite again after a failure never makes a duplicate;
  *  - a 422 names rows: those rows fail with the vendor's words on the right
  *    field, and the batch's other rows (which Valstorm did not take either)
- *    are sent again once without them.
+ *    are sent again once without them;
+ *  - a 429 is Valstorm refusing the request before doing anything: its rows
+ *    fail at once as worth trying again, no batch of this job is sent after
+ *    it, and the job's error carries the 429 and its Retry-After, so that the
+ *    caller (the bulk runner) pauses as long as Valstorm asked.
  *
- * One record per row, in row order, whatever happened. Never: sleep, print,
- * or send a row after Valstorm refused the whole operation (401, 403, 404).
+ * Every failed row says whether it failed for good ("failure": "permanent":
+ * Valstorm refused the row itself — a 422 on its fields, a "failed" entry
+ * other than "already a member") or may succeed when sent again
+ * ("transient": 429, 5xx, a lost answer, a batch refused because of other
+ * rows, never sent). One record per row, in row order, whatever happened.
+ * Never: sleep, print, or send a row after Valstorm refused the whole
+ * operation (401, 403, 404).
  */
 #include "valstorm_internal.h"
 
@@ -38,6 +47,7 @@ struct invite_row {
     struct valstorm_row_outcome outcome;
     GPtrArray *errors; /* struct row_error *, NULL until the row has one */
     bool unresolved;   /* may or may not have been invited: say so */
+    bool permanent;    /* Valstorm refused the row itself: sending it again would not help */
 };
 
 struct invite;
@@ -54,12 +64,15 @@ struct invite {
     struct vendor_job *job;
     struct invite_row *rows;
     size_t row_count;
-    GPtrArray *batches; /* owns struct invite_batch * */
-    GQueue waiting;     /* batches ready to send */
-    unsigned active;    /* batches with a request in flight */
-    size_t settled;     /* rows with a final outcome, for progress lines */
-    bool stopped;       /* Valstorm refused the whole operation */
-    bool finished;      /* the result is built: the job ends */
+    GPtrArray *batches;   /* owns struct invite_batch * */
+    GQueue waiting;       /* batches ready to send */
+    unsigned active;      /* batches with a request in flight */
+    size_t settled;       /* rows with a final outcome, for progress lines */
+    bool stopped;         /* Valstorm refused the whole operation */
+    bool slowed;          /* Valstorm answered 429: no further batch is sent */
+    bool finished;        /* the result is built: the job ends */
+    long pushback_status; /* 429 or 503 when Valstorm pushed back, else 0 */
+    long retry_after_ms;  /* the longest Retry-After it sent with that, 0 none */
     struct api_error stop;
 };
 
@@ -115,10 +128,20 @@ static void settle(struct invite *invite, int row, enum valstorm_row_status stat
         outcome->detail = g_strdup(detail);
 }
 
+/* How a failed row may go on: sent again later, or never (the vendor refused it). */
+enum row_failure {
+    ROW_TRANSIENT,
+    ROW_UNRESOLVED, /* transient, and it may or may not have been invited */
+    ROW_PERMANENT,
+};
+
 static void fail_row(struct invite *invite, int row, const char *field, const char *message,
-                     bool unresolved)
+                     enum row_failure failure)
 {
     struct invite_row *entry = &invite->rows[row];
+    bool unresolved = failure == ROW_UNRESOLVED;
+    if (entry->outcome.status == VALSTORM_ROW_UNKNOWN)
+        entry->permanent = failure == ROW_PERMANENT;
     if (!entry->errors)
         entry->errors = g_ptr_array_new_with_free_func(free_row_error);
     struct row_error *error = g_new0(struct row_error, 1);
@@ -130,10 +153,10 @@ static void fail_row(struct invite *invite, int row, const char *field, const ch
 }
 
 static void fail_rows(struct invite *invite, const GArray *rows, const char *message,
-                      bool unresolved)
+                      enum row_failure failure)
 {
     for (guint i = 0; i < rows->len; i++)
-        fail_row(invite, g_array_index(rows, int, i), NULL, message, unresolved);
+        fail_row(invite, g_array_index(rows, int, i), NULL, message, failure);
 }
 
 /* Valstorm refused the whole operation: nothing more is sent. */
@@ -187,7 +210,7 @@ static void send_lookup(struct invite_batch *batch, const char *why)
     char *url = portal_url(invite);
     if (!url) {
         stop_invite(invite, &invite->job->error);
-        fail_rows(invite, batch->rows, invite->job->error.message, true);
+        fail_rows(invite, batch->rows, invite->job->error.message, ROW_UNRESOLVED);
         return;
     }
     invite->active++;
@@ -205,7 +228,7 @@ static void resend_or_fail(struct invite_batch *batch, const char *why_failed)
     if (batch->sends < INVITE_SENDS_PER_BATCH && !invite->stopped)
         g_queue_push_tail(&invite->waiting, batch);
     else
-        fail_rows(invite, batch->rows, why_failed, false);
+        fail_rows(invite, batch->rows, why_failed, ROW_TRANSIENT);
 }
 
 static void finish(struct invite *invite);
@@ -214,12 +237,13 @@ static void finish(struct invite *invite);
 static void pump(struct invite *invite)
 {
     struct invite_batch *batch;
-    while (!invite->stopped && invite->active < INVITE_BATCHES_IN_FLIGHT &&
+    while (!invite->stopped && !invite->slowed && invite->active < INVITE_BATCHES_IN_FLIGHT &&
            (batch = g_queue_pop_head(&invite->waiting)))
         send_batch(batch);
     if (invite->finished)
         return;
-    if (invite->active == 0 && (invite->stopped || g_queue_is_empty(&invite->waiting)))
+    if (invite->active == 0 &&
+        (invite->stopped || invite->slowed || g_queue_is_empty(&invite->waiting)))
         finish(invite);
     else if (invite->settled > 0)
         vendor_job_progress(invite->job, "invite: %zu of %zu rows settled", invite->settled,
@@ -257,7 +281,7 @@ static bool take_invite_answer(struct invite_batch *batch, const struct net_resp
         int row = g_array_index(batch->rows, int, i);
         struct valstorm_row_outcome *got = &outcomes[i];
         if (got->status == VALSTORM_ROW_FAILED) {
-            fail_row(invite, row, NULL, got->detail, false);
+            fail_row(invite, row, NULL, got->detail, ROW_PERMANENT); /* "do not retry blindly" */
         } else if (got->status != VALSTORM_ROW_UNKNOWN) {
             settle(invite, row, got->status, got->detail);
             invite->rows[row].outcome.user = got->user;
@@ -286,12 +310,12 @@ static void take_refused_rows(struct invite_batch *batch, const struct net_respo
     for (guint i = 0; error.fields && i < error.fields->len; i++) {
         const struct api_field_error *field = g_ptr_array_index(error.fields, i);
         if (field->row >= 0)
-            fail_row(invite, field->row, field->field, field->message, false);
+            fail_row(invite, field->row, field->field, field->message, ROW_PERMANENT);
         else
             whole_request = true;
     }
     if (whole_request) /* not about one row: the same request would fail again */
-        fail_rows(invite, batch->rows, error.message, false);
+        fail_rows(invite, batch->rows, error.message, ROW_TRANSIENT);
     keep_unsettled(batch);
     resend_or_fail(batch, "not sent: Valstorm refused its batch because of other rows; try "
                           "again");
@@ -308,7 +332,9 @@ static void take_refusal(struct invite_batch *batch, const struct net_response *
     api_error_init(&saved);
     api_error_copy(&saved, &job->error);
     valstorm_job_refusal(job, res, &context);
-    fail_rows(invite, batch->rows, job->error.message, false);
+    /* A refusal of the request, not of its rows: once the cause is fixed
+     * (credentials, the portal id), the same rows may well go through. */
+    fail_rows(invite, batch->rows, job->error.message, ROW_TRANSIENT);
     if (res->status == 401 || res->status == 403 || res->status == 404)
         stop_invite(invite, &job->error);
     api_error_copy(&job->error, &saved);
@@ -317,7 +343,30 @@ static void take_refusal(struct invite_batch *batch, const struct net_response *
 
 static bool is_unclear_status(long status)
 {
-    return status == 429 || status >= 500 || status < 400;
+    return status >= 500 || status < 400;
+}
+
+static void note_pushback(struct invite *invite, const struct net_response *res)
+{
+    if (res->status != 429 && res->status != 503)
+        return;
+    invite->pushback_status = invite->pushback_status == 429 ? 429 : res->status;
+    invite->retry_after_ms = MAX(invite->retry_after_ms, res->retry_after_ms);
+}
+
+/* 429: Valstorm took none of the batch. Its rows go back to the caller, to
+ * be sent again after the pause Valstorm asked for; nothing more is sent. */
+static void take_slow_down(struct invite_batch *batch, const struct net_response *res)
+{
+    struct invite *invite = batch->invite;
+    invite->slowed = true;
+    char *message = res->retry_after_ms >= 0
+                        ? g_strdup_printf("not invited yet: Valstorm asked to slow down (HTTP 429, "
+                                          "Retry-After %ld s)",
+                                          res->retry_after_ms / 1000)
+                        : g_strdup("not invited yet: Valstorm asked to slow down (HTTP 429)");
+    fail_rows(invite, batch->rows, message, ROW_TRANSIENT);
+    g_free(message);
 }
 
 static void on_batch_reply(struct vendor_job *job, const struct net_response *res, void *data)
@@ -326,11 +375,15 @@ static void on_batch_reply(struct vendor_job *job, const struct net_response *re
     struct invite_batch *batch = data;
     struct invite *invite = batch->invite;
     invite->active--;
+    if (res->error == NET_ERR_NONE)
+        note_pushback(invite, res);
     if (res->error != NET_ERR_NONE) {
         if (valstorm_maybe_applied(res))
             send_lookup(batch, res->message);
         else
-            fail_rows(invite, batch->rows, res->message, false);
+            fail_rows(invite, batch->rows, res->message, ROW_TRANSIENT);
+    } else if (res->status == 429) {
+        take_slow_down(batch, res);
     } else if (res->status == 201) {
         if (!take_invite_answer(batch, res)) {
             send_lookup(batch, "Valstorm answered 201 but the answer could not be read");
@@ -396,7 +449,7 @@ static void on_lookup_reply(struct vendor_job *job, const struct net_response *r
                                         "have been invited; run the invite again (members are "
                                         "counted as done)",
                                         batch->unclear, error.message);
-        fail_rows(invite, batch->rows, message, true);
+        fail_rows(invite, batch->rows, message, ROW_UNRESOLVED);
         g_free(message);
     }
     api_error_clear(&error);
@@ -429,6 +482,9 @@ static void add_row_record(struct invite *invite, int row)
     record_add_extra(list, record, "row", number);
     if (outcome->detail)
         record_add_extra(list, record, "detail", outcome->detail);
+    if (outcome->status == VALSTORM_ROW_FAILED)
+        record_add_extra(list, record, "failure",
+                         invite->rows[row].permanent ? "permanent" : "transient");
 }
 
 struct tally {
@@ -443,9 +499,11 @@ static void collect_rows(struct invite *invite, struct tally *tally)
     tally->first_failed = -1;
     for (size_t i = 0; i < invite->row_count; i++) {
         struct invite_row *entry = &invite->rows[i];
-        if (entry->outcome.status == VALSTORM_ROW_UNKNOWN) /* never sent: Valstorm stopped it */
-            fail_row(invite, (int)i, NULL, invite->stop.message ? invite->stop.message : "not sent",
-                     false);
+        if (entry->outcome.status == VALSTORM_ROW_UNKNOWN) /* never sent: stopped or slowed */
+            fail_row(invite, (int)i, NULL,
+                     invite->stop.message ? invite->stop.message
+                                          : "not sent: Valstorm asked to slow down (HTTP 429)",
+                     ROW_TRANSIENT);
         if (entry->outcome.status == VALSTORM_ROW_FAILED && tally->first_failed < 0)
             tally->first_failed = (int)i;
         tally->counts[entry->outcome.status]++;
@@ -484,10 +542,14 @@ static void finish(struct invite *invite)
     } else if (failed > 0) {
         const struct invite_row *first = &invite->rows[tally.first_failed];
         char *email = text_sanitize(row_email(invite, tally.first_failed));
-        vendor_job_fail(job, tally.unresolved ? API_NETWORK : API_REFUSED, 0, NULL,
-                        "%s; first: row %d (%s): %s", summary, tally.first_failed + 1, email,
-                        first->outcome.detail);
+        /* A 429 is said as such (the caller paces on it); after a 503 the
+         * rows were checked and re-sent already, and say for themselves. */
+        bool slowed = invite->pushback_status == 429;
+        vendor_job_fail(job, tally.unresolved || slowed ? API_NETWORK : API_REFUSED,
+                        slowed ? 429 : 0, NULL, "%s; first: row %d (%s): %s", summary,
+                        tally.first_failed + 1, email, first->outcome.detail);
         job->error.ambiguous = tally.unresolved;
+        job->error.retry_after_ms = invite->retry_after_ms;
         g_free(email);
     } else {
         vendor_job_progress(job, "%s", summary);

@@ -70,7 +70,12 @@ void zoho_send(struct vendor_job *job, const char *method, char *url, const char
 
 bool zoho_answer_arrived(struct vendor_job *job, const struct net_response *res)
 {
-    return vendor_job_check_transport(job, res);
+    if (!vendor_job_check_transport(job, res))
+        return false;
+    /* Zoho's 429 TOO_MANY_REQUESTS may carry Retry-After (zoho.md section 7):
+     * kept on the job's error for whoever paces the work (bulk runs). */
+    api_error_note_retry_after(&job->error, res->status, res->retry_after_ms);
+    return true;
 }
 
 bool zoho_answer_ok(struct vendor_job *job, const struct net_response *res, const char *key,

@@ -22,9 +22,9 @@
 
 #include <string.h>
 
-#define LOOKUPS_IN_FLIGHT 4
-#define BULK_INVITE_MAX   100 /* records per job (zoho.md §6) */
-#define BULK_POLLS_MAX    50
+#define LOOKUPS_IN_FLIGHT     4
+#define BULK_INVITE_MAX       100 /* records per job (zoho.md §6) */
+#define BULK_POLLS_MAX        50
 #define BULK_POLL_INTERVAL_MS 300 /* Zoho's jobs take a few hundred ms per 100 records */
 
 enum row_state {
@@ -574,6 +574,12 @@ static void add_row_record(struct vendor_job *job, const struct invite_row *row,
     record_set(out, record, RECORD_EMAIL, email_of(row));
     record_set(out, record, RECORD_STATUS, row->status);
     record_set(out, record, RECORD_ROLE, type_name ? type_name : row->user_type_id);
+    /* The job's row this record is about (1-based): a bulk job's results are
+     * matched to rows by position already (apply_job_results), so the caller
+     * needs no e-mail matching, which two rows of one contact would defeat. */
+    char number[24];
+    g_snprintf(number, sizeof(number), "%zu", row_index(job, row) + 1);
+    record_add_extra(out, record, "row", number);
     record_add_extra(out, record, "user_type_id", row->user_type_id);
     record_add_extra(out, record, "contact", row->contact_created ? "created" : "existing");
     if (row->job_id)

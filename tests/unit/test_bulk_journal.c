@@ -19,7 +19,6 @@
 
 #include "temp_dir.h"
 
-
 static char *journal_in(void **state)
 {
     return g_build_filename(*state, "sub", "journal.jsonl", NULL);

@@ -20,6 +20,7 @@ struct sim_server_options {
     unsigned latency_ms;    /* added to every answer, per connection */
     struct sim_fault_plan faults;
     unsigned rate_limit;    /* requests per second per credential, 0 = off */
+    unsigned retry_after_s; /* Retry-After of the 429s it answers; 0 means 1 */
     int zoho_token_ttl;     /* seconds */
     const char *tls_cert;   /* PEM files; both or neither */
     const char *tls_key;
