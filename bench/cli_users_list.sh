@@ -7,7 +7,7 @@
 #
 # Usage: bench/cli_users_list.sh BUILD_DIR [USERS] [RUNS] [VENDORS...]
 # Prints one line per run and a summary per vendor:
-#   vendor=ecgrid users=100000 wall_s=… peak_rss_kb=… json_kb=… rss_ratio=… load=…
+#   vendor=ecgrid users=100000 wall_s=… cpu_s=… peak_rss_kb=… json_kb=… rss_ratio=… load=…
 set -euo pipefail
 
 build=${1:?usage: cli_users_list.sh BUILD_DIR [USERS] [RUNS] [VENDORS...]}
@@ -77,7 +77,7 @@ for vendor in "${vendors[@]}"; do
     pc users list "b-$vendor" --portal "$portal" --json >"$work/warm.json"
     count=$(jq length "$work/warm.json")
     bytes=$(json_bytes "$portal" "$vendor")
-    walls=() rsss=()
+    walls=() rsss=() cpus=()
     for ((r = 0; r < runs; r++)); do
         load=$(cut -d' ' -f1 /proc/loadavg)
         /usr/bin/time -v -o "$work/time" "$portalctl" --config "$work/config.ini" \
@@ -85,13 +85,16 @@ for vendor in "${vendors[@]}"; do
         wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0;
                 for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$work/time")
         rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time")
-        walls+=("$wall") rsss+=("$rss")
-        echo "run vendor=$vendor users=$count wall_s=$wall peak_rss_kb=$rss load=$load"
+        # CPU time (user + system): what the listing costs whatever the load.
+        cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$work/time")
+        walls+=("$wall") rsss+=("$rss") cpus+=("$cpu")
+        echo "run vendor=$vendor users=$count wall_s=$wall cpu_s=$cpu peak_rss_kb=$rss load=$load"
     done
     median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
     mw=$(median "${walls[@]}")
     mr=$(median "${rsss[@]}")
-    printf 'vendor=%s users=%s wall_s_median=%s peak_rss_kb_median=%s json_kb=%d rss_ratio=%.2f load=%s\n' \
-        "$vendor" "$count" "$mw" "$mr" $((bytes / 1024)) "$(echo "$mr * 1024 / $bytes" | bc -l)" \
+    mc=$(median "${cpus[@]}")
+    printf 'vendor=%s users=%s wall_s_median=%s cpu_s_median=%s peak_rss_kb_median=%s json_kb=%d rss_ratio=%.2f load=%s\n' \
+        "$vendor" "$count" "$mw" "$mc" "$mr" $((bytes / 1024)) "$(echo "$mr * 1024 / $bytes" | bc -l)" \
         "$(cut -d' ' -f1 /proc/loadavg)"
 done

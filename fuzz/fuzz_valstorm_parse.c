@@ -1,12 +1,11 @@
 /*
  * Fuzz target: every Valstorm response parser (valstorm_parse.h): errors
  * (FastAPI details, 422 validation lists mapped onto bulk rows), portals,
- * the streamed user list, member e-mails, the invite answer and the token
- * answers. The input is one HTTP answer: the first byte picks the status,
- * the rest is the body; every parser reads the same answer. Beyond "no
- * crash": a false verdict carries an error with a valid UTF-8 message, row
- * errors land only on rows of the batch, and invite outcomes only on the
- * rows that were sent.
+ * the streamed user list (whole and piece by piece), member e-mails, the invite answer and the
+ * token answers. The input is one HTTP answer: the first byte picks the status, the rest is the
+ * body; every parser reads the same answer. Beyond "no crash": a false verdict carries an error
+ * with a valid UTF-8 message, row errors land only on rows of the batch, invite outcomes only on
+ * the rows that were sent, and the list read in pieces is the list read whole.
  */
 #include "fuzz.h"
 
@@ -48,6 +47,42 @@ static bool count_user(json_object *user, void *data)
     FUZZ_CHECK(json_object_is_type(user, json_type_object));
     (*(size_t *)data)++;
     return true;
+}
+
+/* The list read piece by piece, as it arrives from the network (pieces of
+ * `step` bytes), gives the whole-body parser's verdict and the same users
+ * in the same order. */
+static void check_users_in_pieces(const char *body, size_t len, size_t step)
+{
+    struct api_error whole_error, piece_error;
+    api_error_init(&whole_error);
+    api_error_init(&piece_error);
+    struct record_list whole, pieces;
+    record_list_init(&whole);
+    record_list_init(&pieces);
+
+    bool whole_ok = valstorm_parse_users(body, len, NULL, &whole, &whole_error);
+    struct valstorm_users_reader *reader = valstorm_users_reader_new(NULL);
+    FUZZ_CHECK(reader != NULL);
+    bool pieces_ok = true;
+    for (size_t at = 0; at < len && pieces_ok; at += step) {
+        size_t n = len - at < step ? len - at : step;
+        pieces_ok = valstorm_users_reader_feed(reader, body + at, n, &pieces, &piece_error);
+    }
+    pieces_ok = pieces_ok && valstorm_users_reader_finish(reader, &piece_error);
+    valstorm_users_reader_free(reader);
+
+    FUZZ_CHECK(pieces_ok == whole_ok);
+    if (whole_ok) {
+        FUZZ_CHECK(pieces.count == whole.count);
+        for (size_t i = 0; i < whole.count; i++)
+            FUZZ_CHECK(g_strcmp0(record_get(&whole.items[i], RECORD_ID),
+                                 record_get(&pieces.items[i], RECORD_ID)) == 0);
+    } else {
+        check_error(&piece_error);
+    }
+    check_verdict(whole_ok, &whole_error, &whole);
+    check_verdict(pieces_ok, &piece_error, &pieces);
 }
 
 static void check_users(const char *body, size_t len)
@@ -125,11 +160,14 @@ static void check_errors_and_tokens(long status, const char *body, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_input in = {data, size};
-    long status = fuzz_status(fuzz_byte(&in));
+    uint8_t selector = fuzz_byte(&in);
+    long status = fuzz_status(selector);
     /* net hands bodies over NUL-terminated (body_len is the truth): so does this. */
     char *body = fuzz_copy(in.data, in.size);
 
     check_users(body, in.size);
+    /* piece sizes 1 to 8 bytes, picked by the status byte */
+    check_users_in_pieces(body, in.size, 1 + (size_t)(selector % 8));
     check_invite(body, in.size);
     check_errors_and_tokens(status, body, in.size);
     g_free(body);

@@ -65,6 +65,8 @@ struct browser_list {
     char *label;            /* "portals of acme" */
     bool replace_pending;   /* the next page replaces the records */
     bool loaded;            /* a load ended successfully */
+    bool incomplete;        /* the last load failed after some of its rows arrived: the
+                               records are only a part of the list (say so) */
     char *owner;            /* whose list: connection name, or portal id */
     char *owner_title;      /* for the title line: connection name or portal name */
 };

@@ -46,6 +46,18 @@
  *  - Text from a server is untrusted: header values and messages are cut to
  *    printable ASCII (anything else becomes '?') and bounded in length.
  *    Bodies are bytes, NUL-terminated for convenience; body_len is the truth.
+ *  - A request may ask for its body as it arrives (on_chunk): then a 2xx
+ *    answer's body is handed over piece by piece and never collected, so a
+ *    30 MB list can be parsed while it arrives and is never held whole. Other
+ *    statuses are still collected and handed over whole (error answers are
+ *    read whole). At most NET_STREAM_SLICE_BYTES of one request go to on_chunk
+ *    per dispatch (the first time NET_STREAM_FIRST_SLICE_BYTES): the transfer
+ *    then pauses until the next dispatch (net_engine_next_timeout_ms() says
+ *    0), so the caller's loop gets a turn (a frame, a key) between slices.
+ *    The body cap counts streamed bytes. An
+ *    attempt that handed over any byte is never retried: the receiver has
+ *    used it; it ends with its transport error and streamed_len says how far
+ *    it got.
  */
 #ifndef PORTALCTL_NET_H
 #define PORTALCTL_NET_H
@@ -72,6 +84,7 @@ enum net_error {
     NET_ERR_INVALID,          /* bad URL, method or header: a bug in the caller */
     NET_ERR_NO_MEMORY,
     NET_ERR_OTHER,
+    NET_ERR_STOPPED, /* the request's on_chunk returned false */
 };
 
 /* A short stable name: "none", "timeout", "connect", "tls", ... */
@@ -82,6 +95,20 @@ const char *net_error_name(enum net_error error);
 typedef uint64_t net_request_id; /* 0 is never a valid id */
 
 #define NET_DEFAULT_MAX_BODY_BYTES ((size_t)256 * 1024 * 1024)
+
+/* How much of a streamed body (on_chunk) one dispatch hands over at most;
+ * the first dispatch of a body hands over less, so what it holds first is
+ * shown (or used) at once. */
+#define NET_STREAM_SLICE_BYTES       ((size_t)256 * 1024)
+#define NET_STREAM_FIRST_SLICE_BYTES ((size_t)32 * 1024)
+
+/* Receives the body of a 2xx answer piece by piece, in order, from inside
+ * net_engine_dispatch() (see "A request may ask for its body" above). data is
+ * valid during the call only. Return false to stop the transfer: it then ends
+ * with NET_ERR_STOPPED. It may submit (the request starts once it returns) and
+ * cancel (a transfer it is inside stops once it returns); it must not free,
+ * run or dispatch the engine. */
+typedef bool (*net_chunk_fn)(const char *data, size_t len, void *user);
 
 struct net_retry_policy {
     unsigned max_retries;        /* attempts after the first; 0 = never retry (default 3) */
@@ -108,8 +135,10 @@ struct net_request {
     size_t max_body_bytes;       /* default NET_DEFAULT_MAX_BODY_BYTES */
     const char *ca_file;         /* PEM bundle of a private CA, or NULL for the system's */
     struct net_retry_policy retry;
-    unsigned start_delay_ms;     /* wait this long before the first attempt (polling a
-                                    job's status without a busy loop); 0 = at once */
+    unsigned start_delay_ms; /* wait this long before the first attempt (polling a
+                                job's status without a busy loop); 0 = at once */
+    net_chunk_fn on_chunk;   /* NULL: a body is collected and handed over whole */
+    void *chunk_user;        /* on_chunk's user argument */
 };
 
 /* Fills defaults for method and url; returns false for an unknown method (the
@@ -122,8 +151,9 @@ struct net_response {
     net_request_id id;
     enum net_error error;
     long status;      /* HTTP status of the last attempt, 0 when none */
-    const char *body; /* never NULL; "" unless error is NONE */
+    const char *body; /* never NULL; "" unless error is NONE; "" when streamed */
     size_t body_len;
+    size_t streamed_len;      /* bytes handed to on_chunk, whatever the error */
     const char *content_type; /* sanitized header values, NULL when absent */
     const char *www_authenticate;
     const char *retry_after;

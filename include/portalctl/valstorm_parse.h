@@ -89,6 +89,38 @@ typedef bool (*valstorm_user_fn)(json_object *user, void *data);
 bool valstorm_each_user(const char *body, size_t body_len, valstorm_user_fn each, void *data,
                         struct api_error *error);
 
+/* ---- the user list, piece by piece (valstorm_users_stream.c) -------------- */
+
+/* Reads the users array while it arrives: each complete entry is parsed on
+ * its own and handed to each() as soon as its last byte is fed, whatever
+ * the pieces' boundaries. Entries nested deeper than JSON_READ_MAX_DEPTH,
+ * entries that are not JSON objects, missing or extra separators, text after
+ * the list and a list cut short are API_BAD_RESPONSE. NULL when json-c has
+ * no memory. */
+struct valstorm_user_stream;
+struct valstorm_user_stream *valstorm_user_stream_new(valstorm_user_fn each, void *data);
+/* False with *error set once the text is known to be bad (each() refusing an
+ * entry included); every later feed is then false with *error untouched. */
+bool valstorm_user_stream_feed(struct valstorm_user_stream *stream, const char *piece, size_t len,
+                               struct api_error *error);
+/* After the last piece: true when the array was complete, with nothing but
+ * white space after it. */
+bool valstorm_user_stream_finish(struct valstorm_user_stream *stream, struct api_error *error);
+/* Entries handed to each() so far. */
+size_t valstorm_user_stream_count(const struct valstorm_user_stream *stream);
+void valstorm_user_stream_free(struct valstorm_user_stream *stream);
+
+/* The GET …/users answer as records, piece by piece: like
+ * valstorm_parse_users, but each feed appends the users completed by that
+ * piece to out (which may change between feeds). After a false feed, out
+ * may hold the users read before the bad entry. */
+struct valstorm_users_reader;
+struct valstorm_users_reader *valstorm_users_reader_new(const char *filter);
+bool valstorm_users_reader_feed(struct valstorm_users_reader *reader, const char *piece, size_t len,
+                                struct record_list *out, struct api_error *error);
+bool valstorm_users_reader_finish(struct valstorm_users_reader *reader, struct api_error *error);
+void valstorm_users_reader_free(struct valstorm_users_reader *reader);
+
 /* The GET …/users answer as records, keeping only users whose e-mail or
  * name contains filter (ignoring case; NULL or "" keeps all). False with
  * *error API_BAD_RESPONSE (and nothing added) for an unreadable answer or

@@ -159,6 +159,14 @@ struct vendor_job {
  * job then ends with that error). */
 typedef void (*vendor_reply_fn)(struct vendor_job *job, const struct net_response *res, void *data);
 
+/* Receives a successful (2xx) answer's body piece by piece while it arrives
+ * (net.h: on_chunk), so a big list is parsed as it comes and never held
+ * whole; the reply still follows, with an empty body. Error answers still
+ * arrive whole in the reply. Not called for a cancelled job. Return false to
+ * stop the request (after setting job->error): the reply then comes with
+ * NET_ERR_STOPPED. data is the one given to vendor_job_send. */
+typedef bool (*vendor_chunk_fn)(struct vendor_job *job, const char *piece, size_t len, void *data);
+
 struct vendor_call {
     const char *method;
     const char *url;          /* full URL, e.g. built with net_url_build() */
@@ -169,6 +177,7 @@ struct vendor_call {
                                  searches); never for creates or invites */
     bool no_auth;             /* token endpoints: no credential header */
     unsigned delay_ms;        /* send after this long (polling a job's status) */
+    vendor_chunk_fn on_chunk; /* NULL: the body arrives whole in the reply */
 };
 
 /* Sends one request with the session's credentials (everything is copied).

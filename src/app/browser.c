@@ -234,6 +234,7 @@ static bool load_secrets(struct browser *browser, struct browser_connection *c)
 struct list_ticket {
     struct browser_list *list;
     unsigned serial;
+    size_t rows; /* delivered by its pages so far */
 };
 
 static struct browser_list *ticket_list(void *user)
@@ -258,8 +259,10 @@ static void on_page(struct vendor_job *job, struct record_list *records, void *u
 {
     (void)job;
     struct browser_list *list = ticket_list(user);
-    if (list)
-        take_records(list, records);
+    if (!list)
+        return;
+    ((struct list_ticket *)user)->rows += records->count;
+    take_records(list, records);
 }
 
 static void on_progress(struct vendor_job *job, const char *message, void *user)
@@ -284,12 +287,26 @@ static enum browser_mark mark_for_error(enum api_error_kind kind)
     }
 }
 
+/* A load that failed after some of its pages arrived: the rows shown are a
+ * part of the list, and must never pass for all of it. */
+static void report_incomplete(struct browser_list *list, const struct api_error *error, size_t rows)
+{
+    list->incomplete = true;
+    list->loaded = false;
+    browser_set_message(list->browser, true, "%s: INCOMPLETE, only the first %zu %s arrived: %s",
+                        list->label, rows, list->kind == BROWSER_PORTALS ? "portals" : "users",
+                        error->message ? error->message : "failed");
+}
+
 static void finish_list(struct browser_list *list, const struct api_error *error,
-                        struct record_list *result)
+                        struct record_list *result, size_t rows)
 {
     struct browser *browser = list->browser;
     list->job = NULL;
-    if (error->kind == API_OK) {
+    list->incomplete = false;
+    if (error->kind != API_OK && error->kind != API_CANCELLED && rows > 0) {
+        report_incomplete(list, error, rows);
+    } else if (error->kind == API_OK) {
         take_records(list, result); /* an empty answer still replaces the old list */
         list->loaded = true;
         browser_set_message(browser, false, "%s: %zu %s", list->label, list->records.count,
@@ -315,7 +332,7 @@ static void on_done(struct vendor_job *job, const struct api_error *error,
     (void)job;
     struct browser_list *list = ticket_list(user);
     if (list)
-        finish_list(list, error, result);
+        finish_list(list, error, result, ((struct list_ticket *)user)->rows);
     g_free(user);
 }
 
@@ -326,7 +343,7 @@ static void start_list_job(struct browser_list *list, enum vendor_op op, const c
     list->replace_pending = true;
     list->started_us = g_get_monotonic_time();
     struct list_ticket *ticket = g_new(struct list_ticket, 1);
-    *ticket = (struct list_ticket){list, ++list->serial};
+    *ticket = (struct list_ticket){list, ++list->serial, 0};
     struct vendor_request request = {.op = op, .portal_id = portal_id};
     struct vendor_job_events events = {
         .page = on_page, .progress = on_progress, .done = on_done, .user = ticket};
@@ -346,6 +363,7 @@ static void set_owner(struct browser_list *list, const char *owner, const char *
         record_list_init(&list->records);
         list->generation++;
         list->loaded = false;
+        list->incomplete = false;
     }
     g_free(list->owner);
     g_free(list->owner_title);
@@ -416,10 +434,18 @@ bool browser_cancel(struct browser *browser, enum browser_list_kind kind)
     if (!list->job)
         return false;
     struct vendor_job *job = list->job;
+    size_t rows = ((const struct list_ticket *)job->events.user)->rows;
     list->job = NULL;
     list->serial++; /* its reports are stale from now on */
     list->replace_pending = false;
-    vendor_job_cancel(job);
-    browser_set_message(browser, false, "%s: cancelled", list->label);
+    vendor_job_cancel(job); /* may free the ticket */
+    if (rows > 0) {
+        list->incomplete = true;
+        list->loaded = false;
+        browser_set_message(browser, false, "%s: cancelled after the first %zu: INCOMPLETE",
+                            list->label, rows);
+    } else {
+        browser_set_message(browser, false, "%s: cancelled", list->label);
+    }
     return true;
 }

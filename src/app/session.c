@@ -37,6 +37,7 @@ struct pending_send {
     unsigned delay_ms;
     bool repeated_after_refresh;
     vendor_reply_fn reply;
+    vendor_chunk_fn chunk; /* NULL: the body is collected */
     void *data;
     net_request_id id;
 };
@@ -330,7 +331,8 @@ bool vendor_job_check_transport(struct vendor_job *job, const struct net_respons
         kind = API_TLS;
     else if (res->error == NET_ERR_CANCELLED)
         kind = API_CANCELLED;
-    else if (res->error == NET_ERR_TOO_LARGE || res->error == NET_ERR_PROTOCOL)
+    else if (res->error == NET_ERR_TOO_LARGE || res->error == NET_ERR_PROTOCOL ||
+             res->error == NET_ERR_STOPPED) /* the adapter stopped reading a bad answer */
         kind = API_BAD_RESPONSE;
     vendor_job_fail(job, kind, res->status, net_error_name(res->error), "%s",
                     res->message[0] ? res->message : net_error_name(res->error));
@@ -396,6 +398,16 @@ static void on_job_reply(const struct net_response *res, void *user)
     pending_send_done(ps);
 }
 
+/* A piece of a streamed answer: straight to the adapter, unless the job was
+ * cancelled meanwhile (then the transfer stops; its reply is not called). */
+static bool on_job_chunk(const char *data, size_t len, void *user)
+{
+    struct pending_send *ps = user;
+    if (ps->job->cancelled)
+        return false;
+    return ps->chunk(ps->job, data, len, ps->data);
+}
+
 static GPtrArray *build_headers(struct session *session, const struct pending_send *ps)
 {
     GPtrArray *headers = g_ptr_array_new_with_free_func(g_free);
@@ -429,6 +441,8 @@ static void send_now(struct session *session, struct pending_send *ps)
     req.idempotent = ps->idempotent;
     req.ca_file = session->config->ca_file;
     req.max_body_bytes = SESSION_MAX_BODY_BYTES;
+    req.on_chunk = ps->chunk ? on_job_chunk : NULL;
+    req.chunk_user = ps;
     ps->id = net_engine_submit(session->net, &req, on_job_reply, ps);
     wipe_headers(headers); /* the engine copied them; they hold the credential */
     if (ps->id != 0)
@@ -459,6 +473,7 @@ void vendor_job_send(struct vendor_job *job, const struct vendor_call *call, ven
     ps->no_auth = call->no_auth;
     ps->delay_ms = call->delay_ms;
     ps->reply = reply;
+    ps->chunk = call->on_chunk;
     ps->data = data;
     job->in_flight++;
     struct session *session = job->session;

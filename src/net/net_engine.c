@@ -40,6 +40,10 @@ struct net_engine {
     GQueue queued;     /* TRANSFER_QUEUED, in the order they go out */
     GQueue waiting;    /* TRANSFER_WAITING for their retry timer */
     GQueue finished;   /* TRANSFER_FINISHED, callbacks still to run */
+    GQueue paused;     /* streaming transfers whose slice of this turn is used up */
+    GQueue cancelling; /* cancelled from inside on_chunk, to stop after it */
+    unsigned turn;     /* dispatches so far: each gives streams a new slice */
+    bool in_curl;      /* inside libcurl (on_chunk may run): no multi calls */
 
     /* What libcurl asked us to watch (socket callback) and when its timer is
      * due (timer callback; -1 = none). */
@@ -135,8 +139,17 @@ static void start_queued(struct net_engine *e)
         start_transfer(e, g_queue_pop_head(&e->queued));
 }
 
+static void forget_pause(struct net_engine *e, struct transfer *t)
+{
+    if (t->paused) {
+        g_queue_remove(&e->paused, t);
+        t->paused = false;
+    }
+}
+
 static void conclude_attempt(struct net_engine *e, struct transfer *t, CURLcode code)
 {
+    forget_pause(e, t);
     transfer_capture_headers(t);
     struct attempt_outcome outcome = transfer_outcome(t, code);
     curl_multi_remove_handle(e->multi, t->easy);
@@ -183,6 +196,22 @@ static void fire_due_retries(struct net_engine *e)
             g_queue_push_nth(&e->queued, t, (gint)position++);
         }
         link = next;
+    }
+}
+
+/* A new slice for every paused stream: libcurl hands the held piece over at
+ * once, and its timer (due now) moves the transfer on in this dispatch. */
+static void resume_paused(struct net_engine *e)
+{
+    GQueue ready = e->paused;
+    g_queue_init(&e->paused);
+    struct transfer *t;
+    while ((t = g_queue_pop_head(&ready)) != NULL) {
+        e->in_curl = true;
+        CURLcode code = transfer_resume(t);
+        e->in_curl = false;
+        if (code != CURLE_OK)
+            conclude_attempt(e, t, code);
     }
 }
 
@@ -267,6 +296,8 @@ void net_engine_free(struct net_engine *e)
     g_queue_clear(&e->queued);
     g_queue_clear(&e->waiting);
     g_queue_clear(&e->finished);
+    g_queue_clear(&e->paused);
+    g_queue_clear(&e->cancelling);
     if (e->multi != NULL)
         curl_multi_cleanup(e->multi);
     if (e->rng != NULL)
@@ -293,6 +324,8 @@ net_request_id net_engine_submit(struct net_engine *e, const struct net_request 
     e->last_id++;
     t->done = done;
     t->user = user;
+    t->pause_queue = &e->paused;
+    t->engine_turn = &e->turn;
     g_hash_table_insert(e->by_id, &t->id, t);
     const char *detail = NULL;
     enum net_error error = transfer_prepare(t, &req, e->user_agent, &detail);
@@ -309,26 +342,51 @@ net_request_id net_engine_submit(struct net_engine *e, const struct net_request 
     }
     t->state = TRANSFER_QUEUED;
     g_queue_push_tail(&e->queued, t);
-    start_queued(e);
+    if (!e->in_curl) /* from on_chunk: dispatch starts it once libcurl returns */
+        start_queued(e);
     return t->id;
 }
 
-bool net_engine_cancel(struct net_engine *e, net_request_id id)
+static void cancel_now(struct net_engine *e, struct transfer *t)
 {
-    struct transfer *t = e != NULL ? g_hash_table_lookup(e->by_id, &id) : NULL;
-    if (t == NULL || t->state == TRANSFER_FINISHED)
-        return false;
     if (t->state == TRANSFER_QUEUED) {
         g_queue_remove(&e->queued, t);
     } else if (t->state == TRANSFER_WAITING) {
         g_queue_remove(&e->waiting, t);
     } else {
+        forget_pause(e, t);
         transfer_note_cancel(t);
         curl_multi_remove_handle(e->multi, t->easy);
         e->active--;
     }
     finish(e, t, NET_ERR_CANCELLED, NULL, NULL);
-    start_queued(e);
+}
+
+/* Cancels asked for from inside on_chunk, now that libcurl has returned: a
+ * transfer that stopped by itself meanwhile ends the same way. */
+static void apply_requested_cancels(struct net_engine *e)
+{
+    struct transfer *t;
+    while ((t = g_queue_pop_head(&e->cancelling)) != NULL) {
+        if (t->state == TRANSFER_ACTIVE)
+            cancel_now(e, t);
+    }
+}
+
+bool net_engine_cancel(struct net_engine *e, net_request_id id)
+{
+    struct transfer *t = e != NULL ? g_hash_table_lookup(e->by_id, &id) : NULL;
+    if (t == NULL || t->state == TRANSFER_FINISHED || t->cancel_requested)
+        return false;
+    if (e->in_curl && t->state == TRANSFER_ACTIVE) {
+        /* libcurl forbids removing a handle from inside its callbacks. */
+        t->cancel_requested = true;
+        g_queue_push_tail(&e->cancelling, t);
+        return true;
+    }
+    cancel_now(e, t);
+    if (!e->in_curl)
+        start_queued(e);
     return true;
 }
 
@@ -352,7 +410,7 @@ int net_engine_next_timeout_ms(const struct net_engine *e)
 {
     if (e == NULL || g_hash_table_size(e->by_id) == 0)
         return -1; /* idle: no timer at all, even if libcurl kept a stale one */
-    if (e->finished.length > 0)
+    if (e->finished.length > 0 || e->paused.length > 0)
         return 0;
     gint64 due = e->curl_deadline_us;
     for (GList *link = e->waiting.head; link != NULL; link = link->next)
@@ -440,8 +498,13 @@ void net_engine_dispatch(struct net_engine *e)
     if (e == NULL || e->dispatching)
         return;
     e->dispatching = true;
+    e->turn++;
+    resume_paused(e);
+    e->in_curl = true;
     act_on_sockets(e);
     act_on_curl_timer(e);
+    e->in_curl = false;
+    apply_requested_cancels(e);
     collect_finished(e);
     fire_due_retries(e);
     start_queued(e);

@@ -43,12 +43,24 @@ struct transfer {
     bool idempotent;
     size_t max_body_bytes;
     struct net_retry_policy retry;
+    net_chunk_fn on_chunk; /* NULL: the body is collected in rx */
+    void *chunk_user;
+    GQueue *pause_queue;         /* the engine's paused transfers (streaming) */
+    const unsigned *engine_turn; /* the engine's dispatch count: a new slice per turn */
 
     /* The current attempt. */
     char errbuf[CURL_ERROR_SIZE];
     char *rx;
     size_t rx_len, rx_cap;
     bool rx_too_large, rx_no_memory;
+    bool stream_decided, streaming; /* a 2xx body goes to on_chunk */
+    bool rx_stopped;                /* on_chunk said stop */
+    bool cancel_requested;          /* cancelled from inside on_chunk */
+    bool paused;                    /* its slice is used up until the next dispatch */
+    unsigned slice_turn;            /* the dispatch slice_used counts in */
+    size_t slice_used;              /* streamed bytes in that dispatch */
+    size_t slice_budget;            /* what that dispatch may stream */
+    size_t streamed;                /* streamed bytes of this attempt */
 
     /* Across attempts. */
     unsigned attempts;
@@ -85,6 +97,9 @@ struct transfer *transfer_new(const struct net_request *req, net_request_id id);
 enum net_error transfer_prepare(struct transfer *t, const struct net_request *req,
                                 const char *user_agent, const char **detail);
 void transfer_reset_attempt(struct transfer *t);
+/* Lifts a streaming pause (a new slice starts): libcurl hands the held
+ * piece over again at once. CURLE_OK, or why the attempt ended there. */
+CURLcode transfer_resume(struct transfer *t);
 struct attempt_outcome transfer_outcome(struct transfer *t, CURLcode code);
 void transfer_note_cancel(struct transfer *t);
 void transfer_capture_headers(struct transfer *t);

@@ -33,6 +33,7 @@ static const char *const ERROR_NAMES[] = {
     [NET_ERR_INVALID] = "invalid",
     [NET_ERR_NO_MEMORY] = "no_memory",
     [NET_ERR_OTHER] = "other",
+    [NET_ERR_STOPPED] = "stopped",
 };
 
 enum {

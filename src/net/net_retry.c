@@ -106,6 +106,10 @@ long net_retry_delay_ms(const struct transfer *t, const struct attempt_outcome *
                                                     : error_retryable(outcome->error);
     if (!retryable)
         return -1;
+    if (t->streamed > 0) {
+        *note = "not sent again: part of the answer was already handed over";
+        return -1;
+    }
     if (!t->idempotent) {
         *note = "not sent again: the request is not idempotent";
         return -1;

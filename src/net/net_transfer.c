@@ -73,6 +73,7 @@ static const char *const ERROR_WORDS[] = {
     [NET_ERR_INVALID] = "invalid request",
     [NET_ERR_NO_MEMORY] = "out of memory",
     [NET_ERR_OTHER] = "transfer failed",
+    [NET_ERR_STOPPED] = "stopped by the receiver",
 };
 
 /* ---- sanitizing ------------------------------------------------------------ */
@@ -127,16 +128,65 @@ static bool grow_rx(struct transfer *t, size_t need)
     return true;
 }
 
+/* Whether this attempt's body goes to on_chunk: decided at its first byte,
+ * when the status is known. Only a 2xx body streams; an error answer is
+ * collected and read whole. */
+static bool streams(struct transfer *t)
+{
+    if (t->on_chunk == NULL)
+        return false;
+    if (!t->stream_decided) {
+        long status = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+        t->streaming = status >= 200 && status < 300;
+        t->stream_decided = true;
+    }
+    return t->streaming;
+}
+
+/* Hands a piece to on_chunk, or pauses the transfer when this dispatch's
+ * slice is used up (libcurl keeps the piece and hands it over again on
+ * resume). */
+static size_t stream_piece(struct transfer *t, char *data, size_t n)
+{
+    if (t->slice_turn != *t->engine_turn) {
+        t->slice_turn = *t->engine_turn;
+        t->slice_used = 0;
+        /* A short first slice: the receiver's first rows reach the screen
+         * after a few kilobytes are read, not a quarter of a megabyte. */
+        t->slice_budget = t->streamed == 0 ? NET_STREAM_FIRST_SLICE_BYTES : NET_STREAM_SLICE_BYTES;
+    }
+    if (t->slice_used >= t->slice_budget) {
+        if (!t->paused) {
+            t->paused = true;
+            g_queue_push_tail(t->pause_queue, t);
+        }
+        return CURL_WRITEFUNC_PAUSE;
+    }
+    t->slice_used += n;
+    t->streamed += n;
+    bool go_on = t->on_chunk(data, n, t->chunk_user);
+    if (!go_on || t->cancel_requested) {
+        t->rx_stopped = !go_on;
+        return 0;
+    }
+    return n;
+}
+
 /* Returning less than given makes libcurl stop with CURLE_WRITE_ERROR; the
  * flags say why. The cap counts decoded bytes, so gzip bombs stop too. */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
 {
     struct transfer *t = user;
     size_t n = size * nmemb;
-    if (n > t->max_body_bytes - t->rx_len) {
+    if (t->cancel_requested)
+        return 0;
+    if (n > t->max_body_bytes - t->rx_len - t->streamed) {
         t->rx_too_large = true;
         return 0;
     }
+    if (streams(t))
+        return stream_piece(t, data, n);
     /* A body of announced size is received into one buffer of that size: a
      * 30 MB list is then never copied (and wiped) while it grows. */
     size_t need = t->rx_len + n + 1;
@@ -198,6 +248,8 @@ struct transfer *transfer_new(const struct net_request *req, net_request_id id)
     t->idempotent = req->idempotent;
     t->max_body_bytes = MIN(req->max_body_bytes, SIZE_MAX - 1); /* rx holds one more byte */
     t->retry = req->retry;
+    t->on_chunk = req->on_chunk;
+    t->chunk_user = req->chunk_user;
     t->submitted_us = g_get_monotonic_time();
     return t;
 }
@@ -362,9 +414,17 @@ void transfer_reset_attempt(struct transfer *t)
     t->rx = NULL;
     t->rx_len = t->rx_cap = 0;
     t->rx_too_large = t->rx_no_memory = false;
+    t->stream_decided = t->streaming = t->rx_stopped = false;
+    t->streamed = 0;
     t->errbuf[0] = '\0';
     t->body_sent = 0;
     clear_captured(t);
+}
+
+CURLcode transfer_resume(struct transfer *t)
+{
+    t->paused = false;
+    return curl_easy_pause(t->easy, CURLPAUSE_CONT);
 }
 
 void transfer_capture_headers(struct transfer *t)
@@ -383,9 +443,11 @@ static enum net_error classify(const struct transfer *t, CURLcode code)
     if (code == CURLE_OK)
         return NET_ERR_NONE;
     if (code == CURLE_WRITE_ERROR)
-        return t->rx_too_large   ? NET_ERR_TOO_LARGE
-               : t->rx_no_memory ? NET_ERR_NO_MEMORY
-                                 : NET_ERR_OTHER;
+        return t->rx_too_large       ? NET_ERR_TOO_LARGE
+               : t->rx_no_memory     ? NET_ERR_NO_MEMORY
+               : t->cancel_requested ? NET_ERR_CANCELLED
+               : t->rx_stopped       ? NET_ERR_STOPPED
+                                     : NET_ERR_OTHER;
     for (size_t i = 0; i < G_N_ELEMENTS(CURL_ERRORS); i++) {
         if (CURL_ERRORS[i].code == code)
             return CURL_ERRORS[i].error;
@@ -427,8 +489,9 @@ struct attempt_outcome transfer_outcome(struct transfer *t, CURLcode code)
     curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
     t->connects += connects;
     outcome.possibly_sent = attempt_possibly_sent(t->easy, outcome.error);
-    if (outcome.error == NET_ERR_TOO_LARGE)
-        outcome.detail = NULL; /* our own limit: libcurl's words would mislead */
+    if (outcome.error == NET_ERR_TOO_LARGE || outcome.error == NET_ERR_STOPPED ||
+        outcome.error == NET_ERR_CANCELLED)
+        outcome.detail = NULL; /* our own doing: libcurl's words would mislead */
     else if (code == CURLE_SEND_FAIL_REWIND)
         outcome.detail = "the connection closed before an answer came";
     else if (code != CURLE_OK)
@@ -473,6 +536,7 @@ void transfer_finish(struct transfer *t, enum net_error error, const char *detai
     bool whole = error == NET_ERR_NONE && t->rx != NULL;
     res->body = whole ? t->rx : "";
     res->body_len = whole ? t->rx_len : 0;
+    res->streamed_len = t->streamed;
     res->content_type = t->captured[CAPTURED_CONTENT_TYPE];
     res->www_authenticate = t->captured[CAPTURED_WWW_AUTHENTICATE];
     res->retry_after = t->captured[CAPTURED_RETRY_AFTER];

@@ -117,7 +117,7 @@ static bool press(struct bench *b, ui_key key, bool is_text)
 
 /* One turn of the loop while jobs are in flight: wait, then time from the
  * data's arrival (the wait returning) to the frame that shows it. */
-static void turn(struct bench *b, GArray *first_rows)
+static void turn(struct bench *b, GArray *first_rows, GArray *first_rows_cpu)
 {
     net_engine_wait(b->console.net, NULL, 0, UI_SPINNER_MS);
     size_t before = b->console.panels[UI_PANEL_USERS].records->count;
@@ -131,20 +131,25 @@ static void turn(struct bench *b, GArray *first_rows)
     if (before == 0 && b->console.panels[UI_PANEL_USERS].records->count > 0) {
         double ms = g_array_index(b->samples, double, b->samples->len - 1);
         g_array_append_val(first_rows, ms);
+        double cpu_ms = g_array_index(b->cpu_samples, double, b->cpu_samples->len - 1);
+        g_array_append_val(first_rows_cpu, cpu_ms);
     }
 }
 
 static void wait_idle(struct bench *b)
 {
     GArray *first_rows = g_array_new(FALSE, FALSE, sizeof(double));
+    GArray *first_rows_cpu = g_array_new(FALSE, FALSE, sizeof(double));
     while (console_bench_hooks.run_deferred(&b->console))
         frame(b);
     while (browser_jobs_in_flight(b->console.browser) > 0)
-        turn(b, first_rows);
+        turn(b, first_rows, first_rows_cpu);
     report(b, "wait:arrival-to-frame");
     g_array_append_vals(b->samples, first_rows->data, first_rows->len);
+    g_array_append_vals(b->cpu_samples, first_rows_cpu->data, first_rows_cpu->len);
     report(b, "wait:first-rows-arrival-to-frame");
     g_array_free(first_rows, TRUE);
+    g_array_free(first_rows_cpu, TRUE);
     if (b->console.browser->message)
         printf("bench-status %s\n", b->console.browser->message);
 }

@@ -70,7 +70,10 @@ static const char *panel_state(const struct console *console, const struct panel
         return NULL;
     const struct browser_list *list =
         panel->id == UI_PANEL_PORTALS ? &console->browser->portals : &console->browser->users;
-    return list->job ? "loading…" : NULL;
+    if (list->job)
+        return "loading…";
+    /* rows of a load that failed half-way are kept, but never look whole */
+    return list->incomplete ? "INCOMPLETE" : NULL;
 }
 
 static void draw_caption(struct console *console, const struct panel *panel,

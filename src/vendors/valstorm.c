@@ -123,6 +123,7 @@ void valstorm_job_refusal(struct vendor_job *job, const struct net_response *res
                           const struct valstorm_error_context *context)
 {
     valstorm_read_error(res->status, res->body, res->body_len, context, &job->error);
+    api_error_note_retry_after(&job->error, res->status, res->retry_after_ms);
     if (res->status != 404 || !context->portal_id)
         return;
     char *detail = valstorm_detail_text(res->body, res->body_len);
@@ -564,16 +565,59 @@ static void start_delete_portal(struct vendor_job *job)
 
 /* ---- users ---------------------------------------------------------------------------- */
 
+/* Valstorm answers with the whole list at once (no paging): 100,000 users
+ * are about 22 MB. It is read while it arrives and handed to the job in
+ * pages, so the console shows the first rows at once and nobody holds the
+ * whole body. The first rows go out as soon as there are any; then a page
+ * per USERS_PAGE_ROWS, so that the views are not re-synced for every few
+ * rows. */
+#define USERS_PAGE_ROWS 1000
+
+struct users_listing {
+    struct valstorm_users_reader *reader;
+    struct record_list page; /* rows read, not yet handed to the job */
+    size_t delivered;        /* rows handed to the job */
+    bool failed;             /* the reader refused the answer: job->error says why */
+};
+
+static void free_users_listing(void *state)
+{
+    struct users_listing *listing = state;
+    valstorm_users_reader_free(listing->reader);
+    record_list_clear(&listing->page);
+    g_free(listing);
+}
+
+static void deliver_users(struct vendor_job *job, struct users_listing *listing)
+{
+    listing->delivered += listing->page.count;
+    vendor_job_deliver_page(job, &listing->page);
+    record_list_init(&listing->page);
+}
+
+static bool on_users_piece(struct vendor_job *job, const char *piece, size_t len, void *data)
+{
+    struct users_listing *listing = data;
+    if (!valstorm_users_reader_feed(listing->reader, piece, len, &listing->page, &job->error)) {
+        listing->failed = true;
+        return false; /* stop reading a broken answer */
+    }
+    if (listing->page.count >= USERS_PAGE_ROWS ||
+        (listing->delivered == 0 && listing->page.count > 0))
+        deliver_users(job, listing);
+    return true;
+}
+
 static void on_list_users_reply(struct vendor_job *job, const struct net_response *res, void *data)
 {
-    (void)data;
-    if (!expect_status(job, res, 200, "list the portal's users"))
+    struct users_listing *listing = data;
+    /* A refused answer (job->error set by the reader) or any other failure:
+     * the rows already handed over are a part of the list, and the job's
+     * error says it did not end well (browser.c calls the list incomplete). */
+    if (listing->failed || !expect_status(job, res, 200, "list the portal's users"))
         return;
-    struct record_list page;
-    record_list_init(&page);
-    if (valstorm_parse_users(res->body, res->body_len, job->request.filter, &page, &job->error))
-        vendor_job_deliver_page(job, &page);
-    record_list_clear(&page);
+    if (valstorm_users_reader_finish(listing->reader, &job->error) && listing->page.count > 0)
+        deliver_users(job, listing);
 }
 
 static void start_list_users(struct vendor_job *job)
@@ -582,9 +626,18 @@ static void start_list_users(struct vendor_job *job)
     char *url = valstorm_job_url(job, "/v1/portal/{}/users", ids);
     if (!url)
         return;
-    /* Valstorm answers with the whole list at once: there is no paging. */
-    struct vendor_call call = {.method = "GET", .url = url, .idempotent = true};
-    vendor_job_send(job, &call, on_list_users_reply, NULL);
+    struct users_listing *listing = g_new0(struct users_listing, 1);
+    listing->reader = valstorm_users_reader_new(job->request.filter);
+    record_list_init(&listing->page);
+    job->adapter_state = listing;
+    job->free_adapter_state = free_users_listing;
+    if (!listing->reader) {
+        vendor_job_fail(job, API_BAD_RESPONSE, 0, NULL, "out of memory reading the user list");
+    } else {
+        struct vendor_call call = {
+            .method = "GET", .url = url, .idempotent = true, .on_chunk = on_users_piece};
+        vendor_job_send(job, &call, on_list_users_reply, listing);
+    }
     free(url);
 }
 

@@ -390,73 +390,19 @@ bool valstorm_add_user(struct record_list *list, json_object *user, const char *
 
 /* ---- the user list, one element at a time -------------------------------------------- */
 
-static size_t skip_space(const char *body, size_t len, size_t pos)
-{
-    while (pos < len && g_ascii_isspace(body[pos]))
-        pos++;
-    return pos;
-}
-
-/* Parses the element at *pos; NULL when it is not complete JSON. */
-static json_object *next_element(json_tokener *tok, const char *body, size_t len, size_t *pos)
-{
-    size_t left = len - *pos;
-    if (left > (size_t)INT32_MAX)
-        return NULL;
-    json_tokener_reset(tok);
-    json_object *element = json_tokener_parse_ex(tok, body + *pos, (int)left);
-    if (json_tokener_get_error(tok) != json_tokener_success) {
-        json_object_put(element);
-        return NULL;
-    }
-    *pos += json_tokener_get_parse_end(tok);
-    return element;
-}
-
-/* The elements after '['; a problem is described in *problem. */
-static bool each_element(json_tokener *tok, const char *body, size_t len, size_t pos,
-                         valstorm_user_fn each, void *data, const char **problem)
-{
-    pos = skip_space(body, len, pos);
-    if (pos < len && body[pos] == ']')
-        return skip_space(body, len, pos + 1) == len || !(*problem = "text follows the list");
-    for (;;) {
-        json_object *element = next_element(tok, body, len, &pos);
-        if (!element)
-            return !(*problem = "an entry is not valid JSON or the list is cut short");
-        bool usable = json_object_is_type(element, json_type_object) && each(element, data);
-        json_object_put(element);
-        if (!usable)
-            return !(*problem = "an entry is not a user with an id and an e-mail address");
-        pos = skip_space(body, len, pos);
-        if (pos < len && body[pos] == ',') {
-            pos++;
-            continue;
-        }
-        if (pos < len && body[pos] == ']')
-            return skip_space(body, len, pos + 1) == len || !(*problem = "text follows the list");
-        return !(*problem = "the list is cut short");
-    }
-}
-
+/* The whole body as one piece of the stream (valstorm_users_stream.c): one
+ * framing of the list, whether it arrives at once or in pieces. */
 bool valstorm_each_user(const char *body, size_t body_len, valstorm_user_fn each, void *data,
                         struct api_error *error)
 {
-    size_t pos = body ? skip_space(body, body_len, 0) : 0;
-    if (!body || pos >= body_len || body[pos] != '[') {
-        bad_response(error, "the user list is not a JSON array");
-        return false;
-    }
-    json_tokener *tok = json_tokener_new_ex(JSON_READ_MAX_DEPTH);
-    if (!tok) {
+    struct valstorm_user_stream *stream = valstorm_user_stream_new(each, data);
+    if (!stream) {
         api_error_set(error, API_BAD_RESPONSE, 0, NULL, "out of memory reading the user list");
         return false;
     }
-    const char *problem = NULL;
-    bool ok = each_element(tok, body, body_len, pos + 1, each, data, &problem);
-    json_tokener_free(tok);
-    if (!ok)
-        bad_response(error, problem);
+    bool ok = valstorm_user_stream_feed(stream, body ? body : "", body ? body_len : 0, error) &&
+              valstorm_user_stream_finish(stream, error);
+    valstorm_user_stream_free(stream);
     return ok;
 }
 
@@ -507,6 +453,46 @@ bool valstorm_parse_users(const char *body, size_t body_len, const char *filter,
         out->extra_count = extra_count;
     }
     return ok;
+}
+
+struct valstorm_users_reader {
+    struct valstorm_user_stream *stream;
+    struct users_sink sink;
+};
+
+struct valstorm_users_reader *valstorm_users_reader_new(const char *filter)
+{
+    struct valstorm_users_reader *reader = g_new0(struct valstorm_users_reader, 1);
+    reader->stream = valstorm_user_stream_new(add_listed_user, &reader->sink);
+    if (!reader->stream) {
+        g_free(reader);
+        return NULL;
+    }
+    reader->sink.filter = filter && filter[0] ? g_utf8_casefold(filter, -1) : NULL;
+    return reader;
+}
+
+bool valstorm_users_reader_feed(struct valstorm_users_reader *reader, const char *piece, size_t len,
+                                struct record_list *out, struct api_error *error)
+{
+    reader->sink.out = out;
+    bool ok = valstorm_user_stream_feed(reader->stream, piece, len, error);
+    reader->sink.out = NULL; /* out may be gone by the next feed */
+    return ok;
+}
+
+bool valstorm_users_reader_finish(struct valstorm_users_reader *reader, struct api_error *error)
+{
+    return valstorm_user_stream_finish(reader->stream, error);
+}
+
+void valstorm_users_reader_free(struct valstorm_users_reader *reader)
+{
+    if (!reader)
+        return;
+    valstorm_user_stream_free(reader->stream);
+    g_free(reader->sink.filter);
+    g_free(reader);
 }
 
 static bool add_member_email(json_object *user, void *data)
