@@ -110,11 +110,10 @@ static int run_console(const struct global_options *options, const char *connect
                                       .secrets = secrets,
                                       .read_only = options->read_only,
                                       .connection = connection,
-                                      .mode_label = options->session_secrets
-                                                        ? "session-only secrets"
-                                                        : NULL};
-    int rc = options->bench_script ? bench_run(&console, options->bench_script)
-                                   : console_run(&console);
+                                      .mode_label =
+                                          options->session_secrets ? "session-only secrets" : NULL};
+    int rc =
+        options->bench_script ? bench_run(&console, options->bench_script) : console_run(&console);
     secrets_close(secrets);
     config_free(config);
     return rc;

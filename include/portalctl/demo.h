@@ -20,8 +20,7 @@ char *demo_find_simulator(void);
 
 /* Starts it with --listen 127.0.0.1:0 (plus extra_args, NULL-terminated) and
  * reads its first line. False with *error set (g_free it). */
-bool demo_simulator_start(struct demo_simulator *sim, const char *const extra_args[],
-                          char **error);
+bool demo_simulator_start(struct demo_simulator *sim, const char *const extra_args[], char **error);
 
 /* SIGTERM and wait; returns the child's exit status or -1. */
 int demo_simulator_stop(struct demo_simulator *sim);

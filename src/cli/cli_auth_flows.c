@@ -28,8 +28,8 @@ static bool store_secret(struct flow_outcome *out, enum secret_kind kind, const 
     GError *error = NULL;
     if (secrets_store(out->secrets, out->connection, kind, value, &error))
         return true;
-    api_error_set(&out->error, API_AUTH, 0, NULL, "cannot store the %s: %s",
-                  secret_kind_name(kind), error->message);
+    api_error_set(&out->error, API_AUTH, 0, NULL, "cannot store the %s: %s", secret_kind_name(kind),
+                  error->message);
     g_clear_error(&error);
     return false;
 }
@@ -75,8 +75,8 @@ static int save_data_centre(struct config *config, const struct connection_confi
         g_clear_error(&error);
         return rc;
     }
-    fprintf(stderr, "portalctl: the account lives in data centre %s; saved in %s\n",
-            data_centre, config->path);
+    fprintf(stderr, "portalctl: the account lives in data centre %s; saved in %s\n", data_centre,
+            config->path);
     return -1;
 }
 

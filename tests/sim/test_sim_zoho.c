@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include <glib.h>
+
+#include "fixture.h"
 #include <json-c/json.h>
 
 #define CLIENT_ID     "sim-zoho-client"
@@ -206,18 +208,6 @@ static void *new_state(int ttl)
     void *state = sim_vendor_zoho.create(&options);
     assert_non_null(state);
     return state;
-}
-
-static char *fixture_text(const char *name)
-{
-    const char *dir = getenv("PORTALCTL_FIXTURES");
-    assert_non_null(dir);
-    char *path = g_build_filename(dir, "zoho", name, NULL);
-    char *text = NULL;
-    if (!g_file_get_contents(path, &text, NULL, NULL))
-        fail_msg("cannot read fixture %s", path);
-    g_free(path);
-    return text;
 }
 
 /* ------------------------------------------------------------ fixture */
@@ -627,7 +617,7 @@ static void test_portals_list_and_get(void **ctx)
 static void test_portal_create_seed_example(void **ctx)
 {
     struct world *w = *ctx;
-    char *body = fixture_text("create-portal.json");
+    char *body = fixture_read("zoho", "create-portal.json", NULL);
     struct answer a = crm(w->state, "POST", "/crm/v7/settings/portals", w->token, body, NULL);
     assert_int_equal(a.status, 200);
     assert_string_equal(str_at(a.json, "portals[0].code"), "SUCCESS");

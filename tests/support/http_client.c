@@ -16,8 +16,8 @@ static size_t append_to_gstring(char *data, size_t size, size_t count, void *use
     return size * count;
 }
 
-int http_request(const char *method, const char *url, const char *const headers[],
-                 const char *body, struct http_result *out)
+int http_request(const char *method, const char *url, const char *const headers[], const char *body,
+                 struct http_result *out)
 {
     memset(out, 0, sizeof(*out));
     GString *response_body = g_string_new(NULL);

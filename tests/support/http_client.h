@@ -11,19 +11,19 @@
 #include <json-c/json.h>
 
 struct http_result {
-    long status;         /* HTTP status, 0 when the transfer failed */
-    int curl_code;       /* CURLcode of the transfer (0 = ok) */
-    char *body;          /* NUL-terminated response body ("" when none) */
+    long status;   /* HTTP status, 0 when the transfer failed */
+    int curl_code; /* CURLcode of the transfer (0 = ok) */
+    char *body;    /* NUL-terminated response body ("" when none) */
     size_t body_len;
-    char *headers;       /* the raw response header block */
-    json_object *json;   /* the parsed body, or NULL when it is not JSON */
+    char *headers;     /* the raw response header block */
+    json_object *json; /* the parsed body, or NULL when it is not JSON */
 };
 
 /* method: "GET", "POST", ...; headers: NULL-terminated "Name: value" strings (or
  * NULL); body: sent as is when not NULL (set Content-Type yourself). Always fills
  * *out; returns 0 when a response was received, -1 otherwise. */
-int http_request(const char *method, const char *url, const char *const headers[],
-                 const char *body, struct http_result *out);
+int http_request(const char *method, const char *url, const char *const headers[], const char *body,
+                 struct http_result *out);
 
 /* The value of a response header (case-insensitive name), malloc'd, or NULL. */
 char *http_result_header(const struct http_result *res, const char *name);

@@ -11,10 +11,10 @@
 
 struct sim_process {
     pid_t pid;
-    char base_url[128];       /* "http://127.0.0.1:PORT", from the first stdout line */
-    char dir[PATH_MAX];       /* a private temporary directory for this run */
-    char log_path[PATH_MAX];  /* dir/requests.jsonl, passed as --log */
-    int exit_status;          /* after sim_process_stop: the exit status, or -1 */
+    char base_url[128];      /* "http://127.0.0.1:PORT", from the first stdout line */
+    char dir[PATH_MAX];      /* a private temporary directory for this run */
+    char log_path[PATH_MAX]; /* dir/requests.jsonl, passed as --log */
+    int exit_status;         /* after sim_process_stop: the exit status, or -1 */
 };
 
 /* Starts portal-sim with --listen 127.0.0.1:0 --log <dir>/requests.jsonl plus the

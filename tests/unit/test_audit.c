@@ -26,7 +26,6 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-
 static char **read_lines(const char *path, guint *count)
 {
     char *text = NULL;

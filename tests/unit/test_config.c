@@ -28,7 +28,6 @@ static char *fixture(const char *name)
     return g_build_filename(root, "config", name, NULL);
 }
 
-
 static char *write_temp(const char *dir, const char *name, const char *text, gssize length)
 {
     char *path = g_build_filename(dir, name, NULL);
@@ -765,7 +764,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_load_valid_file),
         cmocka_unit_test(test_config_load_crlf_file),
-        cmocka_unit_test_setup_teardown(test_config_load_ca_file, temp_dir_setup, temp_dir_teardown),
+        cmocka_unit_test_setup_teardown(test_config_load_ca_file, temp_dir_setup,
+                                        temp_dir_teardown),
         cmocka_unit_test(test_config_default_path),
         cmocka_unit_test_setup_teardown(test_config_missing_default_file_is_empty, temp_dir_setup,
                                         temp_dir_teardown),

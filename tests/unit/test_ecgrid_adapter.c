@@ -23,22 +23,9 @@
 #include <glib.h>
 #include <json-c/json.h>
 
-/* ---- helpers ---------------------------------------------------------------- */
+#include "fixture.h"
 
-static char *fixture_text(const char *name, size_t *len)
-{
-    const char *dir = getenv("PORTALCTL_FIXTURES");
-    assert_non_null(dir);
-    char *path = g_build_filename(dir, "ecgrid", name, NULL);
-    char *text = NULL;
-    gsize size = 0;
-    GError *error = NULL;
-    if (!g_file_get_contents(path, &text, &size, &error))
-        fail_msg("cannot read fixture %s: %s", path, error->message);
-    g_free(path);
-    *len = size;
-    return text;
-}
+/* ---- helpers ---------------------------------------------------------------- */
 
 static const struct ecgrid_error_context plain_context = {.connection = "acme-ecgrid"};
 
@@ -46,7 +33,7 @@ static const struct ecgrid_error_context plain_context = {.connection = "acme-ec
 static struct ecgrid_answer read_ok(const char *name)
 {
     size_t len = 0;
-    char *text = fixture_text(name, &len);
+    char *text = fixture_read("ecgrid", name, &len);
     struct ecgrid_answer answer;
     struct api_error error;
     api_error_init(&error);
@@ -63,7 +50,7 @@ static void read_failing(const char *name, long status, const struct ecgrid_erro
                          struct api_error *error)
 {
     size_t len = 0;
-    char *text = name ? fixture_text(name, &len) : g_strdup("");
+    char *text = name ? fixture_read("ecgrid", name, &len) : g_strdup("");
     struct ecgrid_answer answer;
     api_error_init(error);
     assert_false(ecgrid_read_answer(status, text, len, context, &answer, error));
@@ -141,7 +128,7 @@ static void test_seed_create_portal_response(void **state)
 static struct form_values *values_from_json_file(const char *name)
 {
     size_t len = 0;
-    char *text = fixture_text(name, &len);
+    char *text = fixture_read("ecgrid", name, &len);
     json_object *object = json_tokener_parse(text);
     assert_non_null(object);
     struct form_values *values = form_values_new();
@@ -164,7 +151,7 @@ static void test_body_from_form_is_the_seed_request(void **state)
     char *body = ecgrid_body_from_form(&ecgrid_create_user_form, values);
     assert_non_null(body);
     size_t len = 0;
-    char *seed_text = fixture_text("create-user.json", &len);
+    char *seed_text = fixture_read("ecgrid", "create-user.json", &len);
     json_object *seed = json_tokener_parse(seed_text);
     json_object *built = json_tokener_parse(body);
     assert_non_null(built);

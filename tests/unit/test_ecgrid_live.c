@@ -83,7 +83,6 @@ static int teardown(void **state)
     return 0;
 }
 
-
 static void expect_ok(const struct job_outcome *out)
 {
     if (out->error.kind != API_OK)
@@ -188,7 +187,8 @@ static void test_whoami_each_account(void **state)
     };
     for (size_t i = 0; i < G_N_ELEMENTS(accounts); i++) {
         struct job_outcome out;
-        job_run_op(live_session(live, accounts[i].key, false), VOP_WHOAMI, NULL, NULL, NULL, NULL, &out);
+        job_run_op(live_session(live, accounts[i].key, false), VOP_WHOAMI, NULL, NULL, NULL, NULL,
+                   &out);
         expect_ok(&out);
         assert_int_equal(out.records.count, 1);
         const struct record *me = &out.records.items[0];
@@ -315,7 +315,8 @@ static void test_create_portal_seed_example_then_duplicate(void **state)
     struct session *session = live_session(live, NETADMIN, false);
     struct job_outcome out;
     /* the seed's body: {"mailboxId": 7890} */
-    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "7890", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "7890", NULL), NULL,
+               &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     const struct record *portal = &out.records.items[0];
@@ -325,7 +326,8 @@ static void test_create_portal_seed_example_then_duplicate(void **state)
     assert_string_equal(extra(&out.records, portal, "portal.portalId"), "502");
     job_outcome_clear(&out);
 
-    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "7890", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "7890", NULL), NULL,
+               &out);
     expect_error(&out, API_REFUSED, 400, "DuplicateObject");
     assert_non_null(api_error_field_message(&out.error, "mailboxId", -1));
     assert_false(out.error.ambiguous);
@@ -338,13 +340,15 @@ static void test_create_portal_seed_example_then_duplicate(void **state)
     assert_string_equal(record_get(&out.records.items[0], RECORD_ID), "102");
     job_outcome_clear(&out);
 
-    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "999999", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "999999", NULL),
+               NULL, &out);
     expect_error(&out, API_REFUSED, 404, "ObjectNotFound");
     assert_non_null(api_error_field_message(&out.error, "mailboxId", -1));
     job_outcome_clear(&out);
 
     int before = sim_process_log_lines(&live->sim);
-    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "0", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "0", NULL), NULL,
+               &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     assert_non_null(api_error_field_message(&out.error, "mailboxId", -1));
     job_outcome_clear(&out);
@@ -417,7 +421,8 @@ static void test_list_users_pages_through_1200(void **state)
     assert_true(requests >= 3 && requests <= 3 + 4);
     job_outcome_clear(&out);
 
-    job_run_op(live_session(&live, MBXADMIN, false), VOP_LIST_USERS, "101", NULL, NULL, "user00009", &out);
+    job_run_op(live_session(&live, MBXADMIN, false), VOP_LIST_USERS, "101", NULL, NULL, "user00009",
+               &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 100); /* user0000900 … user0000999 */
     job_outcome_clear(&out);
@@ -457,8 +462,8 @@ static void test_get_user_by_number_or_login(void **state)
 static struct form_values *seed_user_row(void)
 {
     return job_row_of("login", "jsmith", "password", "Passw0rd!", "email", "jsmith@example.com",
-                  "firstName", "John", "lastName", "Smith", "networkId", "1", "mailboxId", "101",
-                  "authLevel", "MailboxAdmin", NULL);
+                      "firstName", "John", "lastName", "Smith", "networkId", "1", "mailboxId",
+                      "101", "authLevel", "MailboxAdmin", NULL);
 }
 
 static void test_create_user_seed_example_then_duplicate(void **state)
@@ -488,9 +493,10 @@ static void test_create_user_seed_example_then_duplicate(void **state)
     assert_int_equal(count_requests(live, "POST", "/v2/users/by-name"), 0);
 
     /* the portal (mailbox) stands for mailboxId; everything else defaults */
-    job_run_op(session, VOP_CREATE_USER, "101", NULL,
-        job_row_of("login", "carol", "password", "Xy9!xxxx", "email", "carol@example.com", NULL), NULL,
-        &out);
+    job_run_op(
+        session, VOP_CREATE_USER, "101", NULL,
+        job_row_of("login", "carol", "password", "Xy9!xxxx", "email", "carol@example.com", NULL),
+        NULL, &out);
     expect_ok(&out);
     assert_string_equal(extra(&out.records, &out.records.items[0], "mailboxId"), "101");
     assert_string_equal(record_get(&out.records.items[0], RECORD_ROLE), "MailboxUser");
@@ -504,9 +510,9 @@ static void test_create_user_invalid_input_sends_nothing(void **state)
     int before = sim_process_log_lines(&live->sim);
     struct job_outcome out;
     job_run_op(session, VOP_CREATE_USER, NULL, NULL,
-        job_row_of("login", "dave", "password", "weakpassword", "email", "not-an-address", "authLevel",
-               "mailboxuser", NULL),
-        NULL, &out);
+               job_row_of("login", "dave", "password", "weakpassword", "email", "not-an-address",
+                          "authLevel", "mailboxuser", NULL),
+               NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     assert_non_null(api_error_field_message(&out.error, "password", -1));
     assert_non_null(api_error_field_message(&out.error, "email", -1));
@@ -527,7 +533,8 @@ static void test_create_user_server_refusal_lands_on_field(void **state)
     struct live *live = *state;
     struct job_outcome out;
     /* the form takes a non-ASCII domain; ECGrid's own check does not */
-    job_run_op(live_session(live, NETADMIN, false), VOP_CREATE_USER, NULL, NULL,
+    job_run_op(
+        live_session(live, NETADMIN, false), VOP_CREATE_USER, NULL, NULL,
         job_row_of("login", "erin", "password", "Passw0rd!", "email", "erin@bücher.example", NULL),
         NULL, &out);
     expect_error(&out, API_REFUSED, 400, "InvalidParameter");
@@ -537,9 +544,9 @@ static void test_create_user_server_refusal_lands_on_field(void **state)
 
     /* a MailboxAdmin cannot create a NetworkAdmin */
     job_run_op(live_session(live, MBXADMIN, false), VOP_CREATE_USER, NULL, NULL,
-        job_row_of("login", "erin", "password", "Passw0rd!", "email", "erin@example.com", "authLevel",
-               "NetworkAdmin", NULL),
-        NULL, &out);
+               job_row_of("login", "erin", "password", "Passw0rd!", "email", "erin@example.com",
+                          "authLevel", "NetworkAdmin", NULL),
+               NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     assert_non_null(api_error_field_message(&out.error, "authLevel", -1));
     job_outcome_clear(&out);
@@ -555,14 +562,16 @@ static void test_mailbox_user_is_refused_changes(void **state)
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     assert_non_null(strstr(out.error.message, "ECGrid denied access"));
     job_outcome_clear(&out);
-    job_run_op(session, VOP_UPDATE_USER, NULL, "1004", job_row_of("firstName", "Al", NULL), NULL, &out);
+    job_run_op(session, VOP_UPDATE_USER, NULL, "1004", job_row_of("firstName", "Al", NULL), NULL,
+               &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
-    job_run_op(session, VOP_SET_ROLE, NULL, "1004", job_row_of("authLevel", "MailboxUser", NULL), NULL, &out);
+    job_run_op(session, VOP_SET_ROLE, NULL, "1004", job_row_of("authLevel", "MailboxUser", NULL),
+               NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
-    job_run_op(session, VOP_SET_PASSWORD, NULL, "1004", job_row_of("newPassword", "N3w-Passw0rd", NULL), NULL,
-        &out);
+    job_run_op(session, VOP_SET_PASSWORD, NULL, "1004",
+               job_row_of("newPassword", "N3w-Passw0rd", NULL), NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
     job_run_op(session, VOP_RESET_SESSIONS, NULL, "1004", NULL, NULL, &out);
@@ -571,7 +580,8 @@ static void test_mailbox_user_is_refused_changes(void **state)
     job_run_op(session, VOP_REMOVE_USER, NULL, "1004", NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
-    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "102", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("mailboxId", "102", NULL), NULL,
+               &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     job_outcome_clear(&out);
 }
@@ -584,7 +594,8 @@ static void test_update_user(void **state)
     struct session *session = live_session(live, MBXADMIN, false);
     struct job_outcome out;
     job_run_op(session, VOP_UPDATE_USER, NULL, "1004",
-        job_row_of("email", "alice.anders@example.com", "lastName", "Anders-Berg", NULL), NULL, &out);
+               job_row_of("email", "alice.anders@example.com", "lastName", "Anders-Berg", NULL),
+               NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_EMAIL),
                         "alice.anders@example.com");
@@ -597,12 +608,13 @@ static void test_update_user(void **state)
     job_run_op(session, VOP_UPDATE_USER, NULL, "1004", job_row_of("email", " ", NULL), NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL); /* nothing to change */
     job_outcome_clear(&out);
-    job_run_op(session, VOP_UPDATE_USER, NULL, "1004", job_row_of("userId", "1005", "firstName", "X", NULL),
-        NULL, &out);
+    job_run_op(session, VOP_UPDATE_USER, NULL, "1004",
+               job_row_of("userId", "1005", "firstName", "X", NULL), NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL); /* not the user selected */
     assert_non_null(api_error_field_message(&out.error, "userId", -1));
     job_outcome_clear(&out);
-    job_run_op(session, VOP_UPDATE_USER, NULL, "alice", job_row_of("firstName", "X", NULL), NULL, &out);
+    job_run_op(session, VOP_UPDATE_USER, NULL, "alice", job_row_of("firstName", "X", NULL), NULL,
+               &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     job_outcome_clear(&out);
     assert_int_equal(sim_process_log_lines(&live->sim), before);
@@ -613,14 +625,14 @@ static void test_set_role(void **state)
     struct live *live = *state;
     struct job_outcome out;
     job_run_op(live_session(live, NETADMIN, false), VOP_SET_ROLE, NULL, "1004",
-        job_row_of("authLevel", "MailboxAdmin", NULL), NULL, &out);
+               job_row_of("authLevel", "MailboxAdmin", NULL), NULL, &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_ROLE), "MailboxAdmin");
     job_outcome_clear(&out);
 
     /* above the caller's own level: refused onto the field */
     job_run_op(live_session(live, MBXADMIN, false), VOP_SET_ROLE, NULL, "1005",
-        job_row_of("authLevel", "NetworkAdmin", NULL), NULL, &out);
+               job_row_of("authLevel", "NetworkAdmin", NULL), NULL, &out);
     expect_error(&out, API_REFUSED, 403, "AccessDenied");
     assert_non_null(api_error_field_message(&out.error, "authLevel", -1));
     job_outcome_clear(&out);
@@ -631,16 +643,16 @@ static void test_set_password_never_echoes_it(void **state)
     struct live *live = *state;
     struct session *session = live_session(live, MBXADMIN, false);
     struct job_outcome out;
-    job_run_op(session, VOP_SET_PASSWORD, NULL, "1004", job_row_of("newPassword", "N3w-Passw0rd", NULL), NULL,
-        &out);
+    job_run_op(session, VOP_SET_PASSWORD, NULL, "1004",
+               job_row_of("newPassword", "N3w-Passw0rd", NULL), NULL, &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 0);
     assert_int_equal(count_requests(live, "POST", "/v2/users/password"), 1);
     job_outcome_clear(&out);
 
     int before = sim_process_log_lines(&live->sim);
-    job_run_op(session, VOP_SET_PASSWORD, NULL, "1004", job_row_of("newPassword", "lowercase1!", NULL), NULL,
-        &out);
+    job_run_op(session, VOP_SET_PASSWORD, NULL, "1004",
+               job_row_of("newPassword", "lowercase1!", NULL), NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0, NULL);
     assert_non_null(api_error_field_message(&out.error, "newPassword", -1));
     assert_null(strstr(out.error.message, "lowercase1!"));
@@ -648,8 +660,8 @@ static void test_set_password_never_echoes_it(void **state)
     assert_int_equal(sim_process_log_lines(&live->sim), before);
     job_outcome_clear(&out);
 
-    job_run_op(session, VOP_SET_PASSWORD, NULL, "999999", job_row_of("newPassword", "N3w-Passw0rd", NULL),
-        NULL, &out);
+    job_run_op(session, VOP_SET_PASSWORD, NULL, "999999",
+               job_row_of("newPassword", "N3w-Passw0rd", NULL), NULL, &out);
     expect_error(&out, API_REFUSED, 404, "ObjectNotFound");
     assert_null(strstr(out.error.message, "N3w-Passw0rd"));
     job_outcome_clear(&out);
@@ -687,7 +699,8 @@ static void test_terminate_user(void **state)
     job_outcome_clear(&out);
 
     /* terminated is final: a change is refused onto userId */
-    job_run_op(session, VOP_SET_ROLE, NULL, "1005", job_row_of("authLevel", "MailboxUser", NULL), NULL, &out);
+    job_run_op(session, VOP_SET_ROLE, NULL, "1005", job_row_of("authLevel", "MailboxUser", NULL),
+               NULL, &out);
     expect_error(&out, API_REFUSED, 400, "InvalidParameter");
     assert_non_null(api_error_field_message(&out.error, "userId", -1));
     job_outcome_clear(&out);
@@ -787,7 +800,8 @@ static void create_under_faults(const char *kind, const char *state_path, enum v
         g_unlink(state_path);
         struct live live;
         live_start(&live, args);
-        job_run_op(live_session(&live, NETADMIN, false), op, NULL, NULL, form_values_copy(row), NULL, out);
+        job_run_op(live_session(&live, NETADMIN, false), op, NULL, NULL, form_values_copy(row),
+                   NULL, out);
         struct fault_run seen = inspect_fault_run(&live, create_path, lookup_path, kind);
         live_stop(&live);
         if (seen.create_faulted && seen.lookup_answered) {
@@ -871,8 +885,8 @@ static void test_reset_create_user_is_safe_to_retry(void **state)
     struct live live;
     const char *const args[] = {"--state", path, NULL};
     live_start(&live, args);
-    job_run_op(live_session(&live, NETADMIN, false), VOP_CREATE_USER, NULL, NULL, seed_user_row(), NULL,
-        &out);
+    job_run_op(live_session(&live, NETADMIN, false), VOP_CREATE_USER, NULL, NULL, seed_user_row(),
+               NULL, &out);
     expect_ok(&out);
     job_outcome_clear(&out);
     live_stop(&live);

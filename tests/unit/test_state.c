@@ -20,7 +20,6 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-
 static char *read_text(const char *path)
 {
     char *text = NULL;

@@ -20,17 +20,21 @@ struct sanitize_case {
 
 static const struct sanitize_case sanitize_cases[] = {
     {"Customer Hub", 0, "Customer Hub"},
-    {"\x1b]0;pwned\x07", 0, "\\e]0;pwned\\x07"},     /* OSC title set */
-    {"a\x1b[2J\x1b[Hb", 0, "a\\e[2J\\e[Hb"},          /* clear screen, cursor home */
+    {"\x1b]0;pwned\x07", 0, "\\e]0;pwned\\x07"}, /* OSC title set */
+    {"a\x1b[2J\x1b[Hb", 0, "a\\e[2J\\e[Hb"},     /* clear screen, cursor home */
     {"line1\nline2\r\tx", 0, "line1\\nline2\\r\\tx"},
     {"del\x7f", 0, "del\\x7f"},
     {"back\\slash", 0, "back\\\\slash"},
-    {"\xc2\x9b" "31m", 0, "\\u009b31m"},               /* C1 CSI as UTF-8 */
-    {"bad\xff\xfe", 0, "bad\\xff\\xfe"},               /* invalid UTF-8 */
-    {"\xe2\x80\xae" "evil", 0, "\\u202eevil"},            /* right-to-left override */
-    {"cut\xe2\x82", 0, "cut\\xe2\\x82"},               /* truncated sequence */
+    {"\xc2\x9b"
+     "31m",
+     0, "\\u009b31m"},                   /* C1 CSI as UTF-8 */
+    {"bad\xff\xfe", 0, "bad\\xff\\xfe"}, /* invalid UTF-8 */
+    {"\xe2\x80\xae"
+     "evil",
+     0, "\\u202eevil"},                  /* right-to-left override */
+    {"cut\xe2\x82", 0, "cut\\xe2\\x82"}, /* truncated sequence */
     {"nul\0after", 9, "nul\\x00after"},
-    {"Zoë 漢字 e\xcc\x81", 0, "Zoë 漢字 e\xcc\x81"},    /* wide and combining kept */
+    {"Zoë 漢字 e\xcc\x81", 0, "Zoë 漢字 e\xcc\x81"}, /* wide and combining kept */
 };
 
 static void test_sanitize_cases(void **state)
@@ -100,7 +104,7 @@ static const struct fit_case fit_cases[] = {
     {"hello", 10, true, "hello     ", 10},
     {"hello", 5, false, "hello", 5},
     {"hello world", 5, false, "hell\u2026", 5},
-    {"漢字漢字", 5, true, "漢字\u2026", 5},   /* a wide char never split */
+    {"漢字漢字", 5, true, "漢字\u2026", 5}, /* a wide char never split */
     {"漢字漢字", 4, false, "漢\u2026", 3},
     {"ab漢", 3, false, "ab\u2026", 3},
     {"abc", 0, true, "", 0},

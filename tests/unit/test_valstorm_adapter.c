@@ -23,24 +23,11 @@
 #include <string.h>
 
 #include <glib.h>
+
+#include "fixture.h"
 #include <json-c/json.h>
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static char *fixture_text(const char *name, size_t *len)
-{
-    const char *dir = getenv("PORTALCTL_FIXTURES");
-    assert_non_null(dir);
-    char *path = g_build_filename(dir, "valstorm", name, NULL);
-    char *text = NULL;
-    gsize size = 0;
-    GError *error = NULL;
-    if (!g_file_get_contents(path, &text, &size, &error))
-        fail_msg("cannot read fixture %s: %s", path, error->message);
-    g_free(path);
-    *len = size;
-    return text;
-}
 
 static const struct valstorm_error_context plain_context = {
     .connection = "acme-valstorm",
@@ -55,7 +42,7 @@ static void read_error_fixture(const char *name, long status,
                                struct api_error *error)
 {
     size_t len = 0;
-    char *text = fixture_text(name, &len);
+    char *text = fixture_read("valstorm", name, &len);
     api_error_init(error);
     valstorm_read_error(status, text, len, context, error);
     assert_non_null(error->message);
@@ -291,12 +278,12 @@ static void test_detail_text(void **state)
 {
     (void)state;
     size_t len = 0;
-    char *text = fixture_text("error-404-portal.json", &len);
+    char *text = fixture_read("valstorm", "error-404-portal.json", &len);
     char *detail = valstorm_detail_text(text, len);
     assert_string_equal(detail, VALSTORM_PORTAL_NOT_FOUND);
     g_free(detail);
     g_free(text);
-    text = fixture_text("error-422-rows.json", &len);
+    text = fixture_read("valstorm", "error-422-rows.json", &len);
     assert_null(valstorm_detail_text(text, len));
     g_free(text);
     assert_null(valstorm_detail_text("<html>", 6));
@@ -308,7 +295,7 @@ static void test_parse_portal(void **state)
 {
     (void)state;
     size_t len = 0;
-    char *text = fixture_text("answer-portal.json", &len);
+    char *text = fixture_read("valstorm", "answer-portal.json", &len);
     struct record_list list;
     record_list_init(&list);
     struct api_error error;
@@ -328,7 +315,7 @@ static void test_parse_portal(void **state)
     record_list_clear(&list);
     g_free(text);
 
-    text = fixture_text("answer-portal-minimal.json", &len);
+    text = fixture_read("valstorm", "answer-portal-minimal.json", &len);
     assert_true(valstorm_parse_portal(text, len, "updated", &list, &error));
     assert_string_equal(record_get(&list.items[0], RECORD_ID), "portal_min0001");
     assert_null(record_get(&list.items[0], RECORD_NAME));
@@ -369,7 +356,7 @@ static void test_parse_users(void **state)
 {
     (void)state;
     size_t len = 0;
-    char *text = fixture_text("answer-users.json", &len);
+    char *text = fixture_read("valstorm", "answer-users.json", &len);
     struct record_list list;
     record_list_init(&list);
     struct api_error error;
@@ -409,7 +396,7 @@ static void test_parse_users(void **state)
     record_list_clear(&list);
     g_free(text);
 
-    text = fixture_text("answer-users-empty.json", &len);
+    text = fixture_read("valstorm", "answer-users-empty.json", &len);
     assert_true(valstorm_parse_users(text, len, NULL, &list, &error));
     assert_int_equal(list.count, 0);
     record_list_clear(&list);
@@ -433,7 +420,7 @@ static void test_parse_users_hostile(void **state)
     };
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
         size_t len = 0;
-        char *text = fixture_text(names[i], &len);
+        char *text = fixture_read("valstorm", names[i], &len);
         struct record_list list;
         record_list_init(&list);
         struct api_error error;
@@ -518,7 +505,7 @@ static void test_member_emails(void **state)
 {
     (void)state;
     size_t len = 0;
-    char *text = fixture_text("answer-users.json", &len);
+    char *text = fixture_read("valstorm", "answer-users.json", &len);
     struct api_error error;
     api_error_init(&error);
     GHashTable *emails = valstorm_parse_member_emails(text, len, &error);
@@ -527,7 +514,7 @@ static void test_member_emails(void **state)
     assert_true(g_hash_table_contains(emails, "bo@example.com")); /* lower-cased */
     g_hash_table_unref(emails);
     g_free(text);
-    text = fixture_text("hostile-users-truncated.json", &len);
+    text = fixture_read("valstorm", "hostile-users-truncated.json", &len);
     assert_null(valstorm_parse_member_emails(text, len, &error));
     assert_int_equal(error.kind, API_BAD_RESPONSE);
     api_error_clear(&error);
@@ -547,7 +534,7 @@ static void test_parse_invite(void **state)
     struct valstorm_row_outcome outcomes[G_N_ELEMENTS(emails)];
     memset(outcomes, 0, sizeof(outcomes));
     size_t len = 0;
-    char *text = fixture_text("answer-invite.json", &len);
+    char *text = fixture_read("valstorm", "answer-invite.json", &len);
     struct api_error error;
     api_error_init(&error);
     assert_true(valstorm_parse_invite(text, len, emails, n, outcomes, &error));
@@ -572,7 +559,7 @@ static void test_parse_invite(void **state)
     static const char *const partial[] = {"ann@example.com", "noid@example.com"};
     struct valstorm_row_outcome two[2];
     memset(two, 0, sizeof(two));
-    text = fixture_text("answer-invite-partial.json", &len);
+    text = fixture_read("valstorm", "answer-invite-partial.json", &len);
     assert_true(valstorm_parse_invite(text, len, partial, 2, two, &error));
     assert_int_equal(two[0].status, VALSTORM_ROW_INVITED);
     assert_int_equal(two[1].status, VALSTORM_ROW_UNKNOWN);
@@ -593,7 +580,7 @@ static void test_parse_invite_hostile(void **state)
         struct valstorm_row_outcome outcome;
         memset(&outcome, 0, sizeof(outcome));
         size_t len = 0;
-        char *text = fixture_text(names[i], &len);
+        char *text = fixture_read("valstorm", names[i], &len);
         struct api_error error;
         api_error_init(&error);
         assert_false(valstorm_parse_invite(text, len, emails, 1, &outcome, &error));
@@ -613,7 +600,7 @@ static void test_token_answers(void **state)
     struct api_error error;
     api_error_init(&error);
     size_t len = 0;
-    char *text = fixture_text("answer-token.json", &len);
+    char *text = fixture_read("valstorm", "answer-token.json", &len);
     assert_true(valstorm_parse_token_answer(200, text, len, &plain_context, &answer, &error));
     assert_string_equal(answer.access_token, "tok-access-1");
     assert_string_equal(answer.refresh_token, "tok-refresh-1");
@@ -621,13 +608,13 @@ static void test_token_answers(void **state)
     valstorm_token_answer_clear(&answer);
     g_free(text);
 
-    text = fixture_text("answer-token-no-refresh.json", &len);
+    text = fixture_read("valstorm", "answer-token-no-refresh.json", &len);
     assert_true(valstorm_parse_token_answer(200, text, len, &plain_context, &answer, &error));
     assert_null(answer.refresh_token);
     valstorm_token_answer_clear(&answer);
     g_free(text);
 
-    text = fixture_text("answer-token-2fa.json", &len);
+    text = fixture_read("valstorm", "answer-token-2fa.json", &len);
     assert_true(valstorm_parse_token_answer(200, text, len, &plain_context, &answer, &error));
     assert_true(answer.two_fa_required);
     assert_null(answer.access_token);
@@ -636,14 +623,14 @@ static void test_token_answers(void **state)
     g_free(text);
     assert_int_equal(error.kind, API_OK);
 
-    text = fixture_text("hostile-token-empty.json", &len);
+    text = fixture_read("valstorm", "hostile-token-empty.json", &len);
     assert_false(valstorm_parse_token_answer(200, text, len, &plain_context, &answer, &error));
     assert_int_equal(error.kind, API_BAD_RESPONSE);
     assert_null(answer.access_token);
     api_error_clear(&error);
     g_free(text);
 
-    text = fixture_text("error-401-2fa.json", &len);
+    text = fixture_read("valstorm", "error-401-2fa.json", &len);
     assert_false(valstorm_parse_token_answer(401, text, len, &plain_context, &answer, &error));
     assert_int_equal(error.kind, API_AUTH);
     assert_non_null(strstr(error.message, "Invalid 2FA code"));

@@ -77,7 +77,6 @@ static void live_start(struct live *live, const char *const args[])
     assert_int_equal(setenv("XDG_STATE_HOME", live->state_home, 1), 0);
 }
 
-
 static void live_stop(struct live *live)
 {
     for (guint i = 0; i < live->sessions->len; i++)
@@ -106,7 +105,6 @@ static int teardown(void **state)
 }
 
 /* ---- running operations ------------------------------------------------------------- */
-
 
 /* Rows for an invite: count people "<prefix>-NNN@example.com". */
 static GPtrArray *invite_rows(const char *prefix, int count)
@@ -314,7 +312,8 @@ static void test_member_is_refused(void **state)
     job_run_op(session, VOP_LIST_USERS, DEMO_PORTAL, NULL, NULL, NULL, &out);
     expect_error(&out, API_REFUSED, 403);
     job_outcome_clear(&out);
-    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("name", "Nope", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("name", "Nope", NULL), NULL,
+               &out);
     expect_error(&out, API_REFUSED, 403);
     assert_false(out.error.ambiguous);
     job_outcome_clear(&out);
@@ -573,7 +572,8 @@ static void test_create_portal_is_remembered(void **state)
     struct session *session = pat_session(live, ADMIN);
     struct job_outcome out;
     job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL,
-        job_row_of("name", "  Partner Hub  ", "custom_domain", "help.acme.com", NULL), NULL, &out);
+               job_row_of("name", "  Partner Hub  ", "custom_domain", "help.acme.com", NULL), NULL,
+               &out);
     expect_ok(&out);
     assert_int_equal(out.records.count, 1);
     const struct record *portal = &out.records.items[0];
@@ -610,12 +610,13 @@ static void test_create_portal_invalid_sends_nothing(void **state)
     int before = sim_process_log_lines(&live->sim);
     struct job_outcome out;
     job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL,
-        job_row_of("custom_domain", "https://help.acme.com/portal", NULL), NULL, &out);
+               job_row_of("custom_domain", "https://help.acme.com/portal", NULL), NULL, &out);
     expect_error(&out, API_INVALID_INPUT, 0);
     assert_non_null(api_error_field_message(&out.error, "name", -1));
     assert_non_null(api_error_field_message(&out.error, "custom_domain", -1));
     job_outcome_clear(&out);
-    job_run_op(session, VOP_UPDATE_PORTAL, DEMO_PORTAL, NULL, job_row_of("name", "  ", NULL), NULL, &out);
+    job_run_op(session, VOP_UPDATE_PORTAL, DEMO_PORTAL, NULL, job_row_of("name", "  ", NULL), NULL,
+               &out);
     expect_error(&out, API_INVALID_INPUT, 0);
     job_outcome_clear(&out);
     assert_int_equal(sim_process_log_lines(&live->sim), before);
@@ -628,7 +629,8 @@ static void test_update_portal(void **state)
     char *id = create_portal(session, "Old Name");
     struct job_outcome out;
     job_run_op(session, VOP_UPDATE_PORTAL, id, NULL,
-        job_row_of("name", "New Name", "custom_domain", "portal.acme.com", NULL), NULL, &out);
+               job_row_of("name", "New Name", "custom_domain", "portal.acme.com", NULL), NULL,
+               &out);
     expect_ok(&out);
     assert_string_equal(record_get(&out.records.items[0], RECORD_NAME), "New Name");
     assert_string_equal(record_get(&out.records.items[0], RECORD_URL), "portal.acme.com");
@@ -641,7 +643,8 @@ static void test_update_portal(void **state)
     g_ptr_array_unref(portals);
 
     /* A portal made elsewhere, changed by id: remembered as "added". */
-    job_run_op(session, VOP_UPDATE_PORTAL, DEMO_PORTAL, NULL, job_row_of("name", "Hub 2", NULL), NULL, &out);
+    job_run_op(session, VOP_UPDATE_PORTAL, DEMO_PORTAL, NULL, job_row_of("name", "Hub 2", NULL),
+               NULL, &out);
     expect_ok(&out);
     job_outcome_clear(&out);
     portals = known_portals();
@@ -649,8 +652,8 @@ static void test_update_portal(void **state)
     assert_string_equal(known(portals, DEMO_PORTAL)->custom_domain, "help.sim.example");
     g_ptr_array_unref(portals);
 
-    job_run_op(session, VOP_UPDATE_PORTAL, "portal_nope00001", NULL, job_row_of("name", "X", NULL), NULL,
-        &out);
+    job_run_op(session, VOP_UPDATE_PORTAL, "portal_nope00001", NULL, job_row_of("name", "X", NULL),
+               NULL, &out);
     expect_error(&out, API_REFUSED, 404);
     assert_non_null(strstr(out.error.message, "portal_nope00001"));
     job_outcome_clear(&out);
@@ -945,7 +948,8 @@ static void test_503_everywhere_is_a_network_error(void **state)
     job_outcome_clear(&out);
 
     /* A create is sent once and never repeated. */
-    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("name", "Busy", NULL), NULL, &out);
+    job_run_op(session, VOP_CREATE_PORTAL, NULL, NULL, job_row_of("name", "Busy", NULL), NULL,
+               &out);
     expect_error(&out, API_NETWORK, 503);
     assert_int_equal(count_requests(&live, "POST", "/v1/portal"), 1);
     job_outcome_clear(&out);
@@ -976,7 +980,7 @@ static void test_unclear_create_is_ambiguous(void **state)
         live_start(&live, args);
         struct job_outcome out;
         job_run_op(pat_session(&live, ADMIN), VOP_CREATE_PORTAL, NULL, NULL,
-            job_row_of("name", "Maybe Hub", NULL), NULL, &out);
+                   job_row_of("name", "Maybe Hub", NULL), NULL, &out);
         expect_error(&out, API_NETWORK, out.error.http_status);
         assert_true(out.error.ambiguous);
         assert_non_null(strstr(out.error.message, "the portal \"Maybe Hub\""));
@@ -1054,8 +1058,8 @@ static void test_faulted_invite_is_exactly_once(void **state)
     /* The faults hit invites, and the check of members ran. */
     assert_true(count_log(&live, "POST", path, true) >= 1);
     assert_true(count_requests(&live, "GET", path) >= 1);
-    print_message("faulted invite: %d job_run_op(s), %d POSTs (%d faulted), %d member checks\n", runs,
-                  count_requests(&live, "POST", path), count_log(&live, "POST", path, true),
+    print_message("faulted invite: %d job_run_op(s), %d POSTs (%d faulted), %d member checks\n",
+                  runs, count_requests(&live, "POST", path), count_log(&live, "POST", path, true),
                   count_requests(&live, "GET", path));
     g_free(path);
     live_stop(&live);

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <glib.h>
+
+#include "fixture.h"
 #include <json-c/json.h>
 
 #include <portalctl/session.h>
@@ -182,18 +184,6 @@ static char *user_id(struct live *l, const char *email)
     return id;
 }
 
-static char *fixture_text(const char *name)
-{
-    const char *dir = getenv("PORTALCTL_FIXTURES");
-    assert_non_null(dir);
-    char *path = g_build_filename(dir, "zoho", name, NULL);
-    char *text = NULL;
-    if (!g_file_get_contents(path, &text, NULL, NULL))
-        fail_msg("cannot read fixture %s", path);
-    g_free(path);
-    return text;
-}
-
 /* ---- whoami and portals ------------------------------------------------------------ */
 
 static void test_whoami(void **state)
@@ -253,7 +243,7 @@ static void test_create_seed_example_then_already_used(void **state)
     (void)state;
     struct live l;
     live_start(&l, NULL, REFRESH_TOKEN);
-    char *seed = fixture_text("create-portal.json");
+    char *seed = fixture_read("zoho", "create-portal.json", NULL);
     json_object *body = json_tokener_parse(seed);
     const char *name = json_object_get_string(json_object_object_get(
         json_object_array_get_idx(json_object_object_get(body, "portals"), 0), "name"));

@@ -21,9 +21,9 @@ enum sim_fault {
 };
 
 struct sim_fault_plan {
-    double rate;                      /* probability per request, 0..1 */
-    bool kinds[SIM_FAULT_COUNT];      /* which faults may be chosen */
-    uint64_t seed;                    /* random state; 0 = seed from the clock */
+    double rate;                 /* probability per request, 0..1 */
+    bool kinds[SIM_FAULT_COUNT]; /* which faults may be chosen */
+    uint64_t seed;               /* random state; 0 = seed from the clock */
 };
 
 /* "500", "reset", …; NULL for SIM_FAULT_NONE. */
