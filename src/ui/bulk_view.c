@@ -205,20 +205,17 @@ enum ui_result bulk_view_key(struct console *console, const struct input *input)
             bulk_view_close(console);
         return UI_REDRAW;
     }
-    switch (action) {
-    case UI_ACTION_YES:
+    switch (dialog_yes_no_key(action, &task->yes_focused)) {
+    case DIALOG_ANSWER_YES:
         return preview_answer(console, true);
-    case UI_ACTION_NO:
+    case DIALOG_ANSWER_NO:
         return preview_answer(console, false);
-    case UI_ACTION_ACCEPT:
-        return preview_answer(console, task->yes_focused);
-    case UI_ACTION_NEXT_FIELD:
-    case UI_ACTION_PREV_FIELD:
-        task->yes_focused = !task->yes_focused;
+    case DIALOG_ANSWER_MOVED:
         return UI_REDRAW;
-    default:
-        return UI_DONE;
+    case DIALOG_ANSWER_NONE:
+        break;
     }
+    return UI_DONE;
 }
 
 /* ---- painting ----------------------------------------------------------------------------- */

@@ -98,19 +98,35 @@ enum ui_result dialog_key(struct console *console, const struct input *input)
         return UI_DONE;
     if (d->typed_name)
         return typed_key(console, input);
-    switch (keymap_lookup(console->keymap, UI_CONTEXT_DIALOG, input->key)) {
-    case UI_ACTION_YES:
+    enum ui_action action = keymap_lookup(console->keymap, UI_CONTEXT_DIALOG, input->key);
+    switch (dialog_yes_no_key(action, &d->yes_focused)) {
+    case DIALOG_ANSWER_YES:
         return answer(console, true);
-    case UI_ACTION_NO:
+    case DIALOG_ANSWER_NO:
         return answer(console, false);
+    case DIALOG_ANSWER_MOVED:
+        return UI_REDRAW;
+    case DIALOG_ANSWER_NONE:
+        break;
+    }
+    return UI_DONE;
+}
+
+enum dialog_answer dialog_yes_no_key(enum ui_action action, bool *yes_focused)
+{
+    switch (action) {
+    case UI_ACTION_YES:
+        return DIALOG_ANSWER_YES;
+    case UI_ACTION_NO:
+        return DIALOG_ANSWER_NO;
     case UI_ACTION_ACCEPT:
-        return answer(console, d->yes_focused);
+        return *yes_focused ? DIALOG_ANSWER_YES : DIALOG_ANSWER_NO;
     case UI_ACTION_NEXT_FIELD:
     case UI_ACTION_PREV_FIELD:
-        d->yes_focused = !d->yes_focused;
-        return UI_REDRAW;
+        *yes_focused = !*yes_focused;
+        return DIALOG_ANSWER_MOVED;
     default:
-        return UI_DONE;
+        return DIALOG_ANSWER_NONE;
     }
 }
 

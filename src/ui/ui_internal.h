@@ -198,6 +198,11 @@ void dialog_open(struct console *console, enum dialog_purpose purpose, const cha
 void dialog_close(struct console *console);
 void draw_dialog(struct console *console);
 enum ui_result dialog_key(struct console *console, const struct input *input);
+/* The keys of a Yes/No question, shared by every dialog that has the two
+ * buttons: Yes and No answer, Enter answers with the focused button, Tab
+ * moves the focus. DIALOG_ANSWER_NONE for any other action. */
+enum dialog_answer { DIALOG_ANSWER_NONE, DIALOG_ANSWER_MOVED, DIALOG_ANSWER_YES, DIALOG_ANSWER_NO };
+enum dialog_answer dialog_yes_no_key(enum ui_action action, bool *yes_focused);
 
 /* Runs a change action (new, edit, delete, …) on the focused panel, or on
  * the scope a command names. */
