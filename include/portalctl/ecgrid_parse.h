@@ -33,6 +33,7 @@ struct ecgrid_error_context {
     const char *action;           /* "create the user", … ; NULL: "do that" */
     const struct form_spec *form; /* "field: message" lands on a field of this form */
     const char *duplicate_field;  /* where DuplicateObject lands (create user: "login") */
+    bool reads_only;              /* the request changes nothing (a list, a lookup) */
 };
 
 /* A successful answer: the envelope and its data (borrowed from root; NULL

@@ -113,6 +113,7 @@ struct ecgrid_error_context ecgrid_job_context(const struct vendor_job *job, con
         .connection = session_config(job->session)->name,
         .action = action,
         .form = op ? op->form : NULL,
+        .reads_only = op && !op->changes,
     };
     return context;
 }
@@ -331,6 +332,7 @@ static void on_user_by_login(struct vendor_job *job, const struct net_response *
 {
     (void)data;
     struct ecgrid_error_context context = ecgrid_job_context(job, "find the user");
+    context.reads_only = true; /* a lookup inside a change */
     struct ecgrid_answer answer;
     if (!ecgrid_job_answer(job, res, &context, &answer))
         return;
@@ -495,6 +497,7 @@ static bool found_user(struct vendor_job *job, const struct net_response *res)
 {
     struct create_state *state = job->adapter_state;
     struct ecgrid_error_context context = ecgrid_job_context(job, "look the user up");
+    context.reads_only = true; /* a lookup inside a change */
     context.form = NULL;
     struct ecgrid_answer answer;
     if (!ecgrid_job_answer(job, res, &context, &answer))
@@ -523,6 +526,7 @@ static bool found_portal(struct vendor_job *job, const struct net_response *res)
 {
     struct create_state *state = job->adapter_state;
     struct ecgrid_error_context context = ecgrid_job_context(job, "look the portal up");
+    context.reads_only = true; /* a lookup inside a change */
     context.form = NULL;
     struct ecgrid_answer answer;
     if (!ecgrid_job_answer(job, res, &context, &answer)) {

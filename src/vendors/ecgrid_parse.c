@@ -279,12 +279,15 @@ bool ecgrid_read_answer(long http_status, const char *body, size_t body_len,
     if (http_status >= 200 && http_status < 300) {
         if (!is_object) {
             json_object_put(root);
+            /* Only a change can have half happened: a read is simply worth repeating. */
+            bool reads_only = context && context->reads_only;
             api_error_set(error, API_BAD_RESPONSE, http_status, NULL,
-                          "%s%sECGrid's answer was not the JSON it promises (%s): the request "
-                          "may or may not have taken effect",
+                          "%s%sECGrid's answer was not the JSON it promises (%s): %s",
                           context && context->action ? context->action : "",
                           context && context->action ? ": " : "",
-                          root ? "no envelope" : "unreadable, cut short or nested too deep");
+                          root ? "no envelope" : "unreadable, cut short or nested too deep",
+                          reads_only ? "nothing was changed, so trying again is safe"
+                                     : "the request may or may not have taken effect");
             return false;
         }
         if (envelope_says_success(root)) {

@@ -485,6 +485,26 @@ static void test_unreadable_success_is_bad_response(void **state)
     }
 }
 
+/* Only a change can have half happened; a read says repeating it is safe. */
+static void test_unreadable_answer_says_whether_anything_changed(void **state)
+{
+    (void)state;
+    const struct ecgrid_error_context change = {.connection = "acme-ecgrid",
+                                                .action = "create the user"};
+    const struct ecgrid_error_context read = {
+        .connection = "acme-ecgrid", .action = "list users", .reads_only = true};
+    struct api_error error;
+    read_failing("hostile-not-json.txt", 200, &change, &error);
+    assert_non_null(strstr(error.message, "create the user: "));
+    assert_non_null(strstr(error.message, "may or may not have taken effect"));
+    api_error_clear(&error);
+    read_failing("hostile-not-json.txt", 200, &read, &error);
+    assert_non_null(strstr(error.message, "list users: "));
+    assert_non_null(strstr(error.message, "nothing was changed"));
+    assert_null(strstr(error.message, "may or may not"));
+    api_error_clear(&error);
+}
+
 static void test_deep_nesting_is_bad_response(void **state)
 {
     (void)state;
@@ -726,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_lands_on_the_duplicate_field),
         cmocka_unit_test(test_refusals_by_status),
         cmocka_unit_test(test_unreadable_success_is_bad_response),
+        cmocka_unit_test(test_unreadable_answer_says_whether_anything_changed),
         cmocka_unit_test(test_deep_nesting_is_bad_response),
         cmocka_unit_test(test_wrong_types_are_refused_or_tolerated),
         cmocka_unit_test(test_bad_list_entries_add_nothing),
