@@ -17,41 +17,20 @@ shift $(($# < 3 ? $# : 3))
 vendors=("$@")
 [[ ${#vendors[@]} -gt 0 ]] || vendors=(ecgrid zoho valstorm)
 
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 portalctl="$build/portalctl"
-sim="$build/portal-sim"
 work=$(mktemp -d "${TMPDIR:-/tmp}/portalctl-bench.XXXXXX")
-sim_pid=""
 cleanup() {
-    if [[ -n "$sim_pid" ]]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
+    bench_stop_sim
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-mkfifo "$work/out"
-"$sim" --listen 127.0.0.1:0 --seed-users "$users" >"$work/out" &
-sim_pid=$!
-read -r line <"$work/out"
-url=${line#portal-sim listening on }
-
-cat >"$work/config.ini" <<INI
-[connection b-ecgrid]
-vendor = ecgrid
-url = $url
-
-[connection b-zoho]
-vendor = zoho
-client_id = sim-zoho-client
-url = $url
-accounts_url = $url
-
-[connection b-valstorm]
-vendor = valstorm
-url = $url
-INI
+bench_start_sim "$build/portal-sim" "$work" --seed-users "$users"
+sim_connections_ini "$url" b >"$work/config.ini"
 pc() { "$portalctl" --config "$work/config.ini" "$@"; }
-printf 'sim-ecgrid-netadmin\n' | pc auth set b-ecgrid
-printf 'sim-zoho-secret\nsim-zoho-refresh\n' | pc auth set b-zoho
-printf 'sim-valstorm-admin\n' | pc auth set b-valstorm
+store_sim_credentials b pc
 
 portal_of() {
     case $1 in

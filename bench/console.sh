@@ -11,39 +11,19 @@ shift $(($# < 2 ? $# : 2))
 vendors=("$@")
 [[ ${#vendors[@]} -gt 0 ]] || vendors=(ecgrid zoho valstorm)
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/portalctl-bench.XXXXXX")
-sim_pid=""
 cleanup() {
-    if [[ -n "$sim_pid" ]]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
+    bench_stop_sim
     rm -rf "$work"
 }
 trap cleanup EXIT
-mkfifo "$work/out"
-"$build/portal-sim" --listen 127.0.0.1:0 --seed-users "$users" >"$work/out" &
-sim_pid=$!
-read -r line <"$work/out"
-url=${line#portal-sim listening on }
+bench_start_sim "$build/portal-sim" "$work" --seed-users "$users"
 cfg="$work/config.ini"
-cat >"$cfg" <<INI
-[connection b-ecgrid]
-vendor = ecgrid
-url = $url
-
-[connection b-zoho]
-vendor = zoho
-client_id = sim-zoho-client
-url = $url
-accounts_url = $url
-
-[connection b-valstorm]
-vendor = valstorm
-url = $url
-INI
+sim_connections_ini "$url" b >"$cfg"
 pc() { "$build/portalctl" --config "$cfg" "$@"; }
-printf 'sim-ecgrid-netadmin\n' | pc auth set b-ecgrid 2>/dev/null
-printf 'sim-zoho-secret\nsim-zoho-refresh\n' | pc auth set b-zoho 2>/dev/null
-printf 'sim-valstorm-admin\n' | pc auth set b-valstorm 2>/dev/null
-pc portals add b-valstorm portal_demo1 >/dev/null
+store_sim_credentials b pc
 
 for vendor in "${vendors[@]}"; do
     case $vendor in ecgrid) portal=101 ;; zoho) portal=CustomerHub ;; valstorm) portal=portal_demo1 ;; esac

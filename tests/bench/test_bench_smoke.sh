@@ -6,30 +6,15 @@
 # time, and frame times by their median, so other work on the machine does
 # not make it flaky.
 source "$(dirname "$0")/../lib/common.sh"
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/../../bench/lib.sh"
 
 USERS=20000
 start_sim --seed-users "$USERS"
 cfg="$TEST_TMP/config.ini"
-cat >"$cfg" <<INI
-[connection s-ecgrid]
-vendor = ecgrid
-url = $SIM_URL
-
-[connection s-zoho]
-vendor = zoho
-client_id = sim-zoho-client
-url = $SIM_URL
-accounts_url = $SIM_URL
-
-[connection s-valstorm]
-vendor = valstorm
-url = $SIM_URL
-INI
+sim_connections_ini "$SIM_URL" s >"$cfg"
 pc() { "$PORTALCTL_BIN" --config "$cfg" "$@"; }
-printf 'sim-ecgrid-netadmin\n' | pc auth set s-ecgrid 2>/dev/null
-printf 'sim-zoho-secret\nsim-zoho-refresh\n' | pc auth set s-zoho 2>/dev/null
-printf 'sim-valstorm-admin\n' | pc auth set s-valstorm 2>/dev/null
-pc portals add s-valstorm portal_demo1 >/dev/null
+store_sim_credentials s pc
 
 # users list --json: 1.5 s per 100,000 -> 0.3 s per 20,000; x10 x3 = 9 s of CPU.
 # Peak RSS: 3x the JSON received; x10 x2 = 60x (ASan's shadow memory and quarantine).
