@@ -12,4 +12,10 @@
  * g_free the result. */
 char *fixture_read(const char *folder, const char *name, size_t *len);
 
+/* The names of the files of tests/fixtures/FOLDER that start with one of the
+ * prefixes (a NULL-terminated list), sorted: a test over "every hostile-users-
+ * fixture" then covers the ones added later too. Fails the test when none
+ * matches. g_strfreev the result. */
+char **fixture_names(const char *folder, const char *prefix, ...) __attribute__((sentinel));
+
 #endif

@@ -407,26 +407,18 @@ static void test_parse_users(void **state)
 static void test_parse_users_hostile(void **state)
 {
     (void)state;
-    static const char *const names[] = {
-        "hostile-users-not-array.json",
-        "hostile-users-entry-not-object.json",
-        "hostile-users-no-email.json",
-        "hostile-users-id-number.json",
-        "hostile-users-truncated.json",
-        "hostile-users-trailing.json",
-        "hostile-users-double-comma.json",
-        "error-404-portal.json",
-        "error-502.html",
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+    char **names = fixture_names("valstorm", "hostile-users-", "error-404-portal.json",
+                                 "error-502.html", NULL);
+    assert_true(g_strv_length(names) >= 9);
+    for (char **name = names; *name; name++) {
         size_t len = 0;
-        char *text = fixture_read("valstorm", names[i], &len);
+        char *text = fixture_read("valstorm", *name, &len);
         struct record_list list;
         record_list_init(&list);
         struct api_error error;
         api_error_init(&error);
         if (valstorm_parse_users(text, len, NULL, &list, &error))
-            fail_msg("%s was accepted", names[i]);
+            fail_msg("%s was accepted", *name);
         assert_int_equal(error.kind, API_BAD_RESPONSE);
         assert_int_equal(list.count, 0);
         assert_int_equal(list.extra_count, 0);
@@ -435,6 +427,7 @@ static void test_parse_users_hostile(void **state)
         record_list_clear(&list);
         g_free(text);
     }
+    g_strfreev(names);
 }
 
 static void test_parse_users_deep_and_huge(void **state)
