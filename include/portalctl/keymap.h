@@ -76,6 +76,9 @@ struct keymap;
 
 /* An empty keymap (no bindings, mouse off). */
 struct keymap *keymap_new(void);
+/* A keymap with the same bindings, in the same order, and the same mouse
+ * setting; changing either afterwards leaves the other as it was. */
+struct keymap *keymap_copy(const struct keymap *from);
 void keymap_free(struct keymap *keymap);
 
 /* Applies the statements in text; source names it in errors ("keys.conf").

@@ -113,6 +113,34 @@ static void test_keymap_user_file_overrides_and_unbinds(void **state)
     keymap_free(keymap);
 }
 
+/* A copy answers like the original, and the two then change independently. */
+static void test_keymap_copy_is_independent(void **state)
+{
+    (void)state;
+    struct keymap *defaults = keymap_new();
+    assert_true(keymap_load_text(defaults, keymap_builtin_conf, "keys.conf", NULL));
+    struct keymap *copy = keymap_copy(defaults);
+    for (int c = 0; c < UI_CONTEXT_COUNT; c++) {
+        for (int act = 0; act < UI_ACTION_COUNT; act++) {
+            char *a = keymap_keys_text(defaults, (enum ui_context)c, (enum ui_action)act, 16);
+            char *b = keymap_keys_text(copy, (enum ui_context)c, (enum ui_action)act, 16);
+            assert_string_equal(a, b);
+            g_free(a);
+            g_free(b);
+        }
+    }
+    assert_true(keymap_load_text(copy, "unbind generic q\nbind main Q quit\nset mouse on\n",
+                                 "user.conf", NULL));
+    assert_int_equal(UI_ACTION_NONE, keymap_lookup(copy, UI_CONTEXT_MAIN, 'q'));
+    assert_int_equal(UI_ACTION_QUIT, keymap_lookup(defaults, UI_CONTEXT_MAIN, 'q'));
+    assert_int_equal(UI_ACTION_NONE, keymap_lookup(defaults, UI_CONTEXT_MAIN, 'Q'));
+    assert_true(keymap_mouse(copy));
+    assert_false(keymap_mouse(defaults));
+    keymap_free(defaults);
+    assert_int_equal(UI_ACTION_QUIT, keymap_lookup(copy, UI_CONTEXT_MAIN, 'Q'));
+    keymap_free(copy);
+}
+
 static void test_keymap_errors_name_file_and_line_and_change_nothing(void **state)
 {
     (void)state;
@@ -253,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_keymap_builtin_conf_is_complete),
         cmocka_unit_test(test_keymap_keys_text_lists_own_then_generic_unshadowed),
         cmocka_unit_test(test_keymap_load_file),
+        cmocka_unit_test(test_keymap_copy_is_independent),
         cmocka_unit_test(test_ui_action_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -206,6 +206,15 @@ struct keymap *keymap_new(void)
     return keymap;
 }
 
+struct keymap *keymap_copy(const struct keymap *from)
+{
+    struct keymap *keymap = g_new0(struct keymap, 1);
+    table_init(&keymap->table, from->table.bindings);
+    keymap->mouse = from->mouse;
+    build_action_index(keymap);
+    return keymap;
+}
+
 void keymap_free(struct keymap *keymap)
 {
     if (!keymap)
