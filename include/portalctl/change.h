@@ -148,4 +148,11 @@ bool change_is_read(const struct change *change);
 /* Whether it is in flight, for the spinner. */
 bool change_running(const struct change *change);
 
+/* Stops a change in flight (Esc while its form is sending): its requests are
+ * cancelled and it ends FAILED with API_CANCELLED, audited as such; the
+ * change stays, so its form keeps every value and can be sent again. What
+ * was already sent may still have been done by the vendor: the summary says
+ * so. Nothing happens when it is not in flight. */
+void change_cancel(struct change *change);
+
 #endif

@@ -40,6 +40,13 @@ void change_detach(struct change *change)
         vendor_job_cancel(job); /* done() follows and frees the ticket */
 }
 
+void change_cancel(struct change *change)
+{
+    struct vendor_job *job = change->job;
+    if (change->state == CHANGE_RUNNING && job)
+        vendor_job_cancel(job); /* on_done follows, maybe at once, with API_CANCELLED */
+}
+
 /* ---- the audit log ------------------------------------------------------------------- */
 
 static void audit(struct change *change, const char *operation, const char *target)
@@ -122,6 +129,11 @@ static void finish_vendor(struct change *change, const struct api_error *error)
     else if (change->state == CHANGE_DONE)
         change->summary = g_strdup_printf("%s on %s: done%s%s", op, c->config->name,
                                           target ? ", " : "", target ? target : "");
+    else if (error->kind == API_CANCELLED && !change_is_read(change))
+        change->summary = g_strdup_printf(
+            "%s on %s cancelled: what was already sent may still be done by the vendor; "
+            "check before sending it again",
+            op, c->config->name);
     else
         change->summary = g_strdup_printf("%s on %s failed: %s", op, c->config->name,
                                           error->message ? error->message : "refused");

@@ -179,7 +179,8 @@ static enum ui_result show_detail(struct console *console)
     return UI_REDRAW;
 }
 
-/* Esc: the overlay first, then the job in flight, then the filter, then one panel back. */
+/* Esc: the overlay first, then a change in flight, then a list loading, then
+ * the filter, then one panel back. */
 static enum ui_result go_back(struct console *console)
 {
     if (console->overlay.kind != OVERLAY_NONE) {
@@ -187,6 +188,10 @@ static enum ui_result go_back(struct console *console)
             list_model_set_filter(&console->overlay.model, NULL);
         else
             overlay_close(console);
+        return UI_REDRAW;
+    }
+    if (change_running(console->change)) { /* confirmed, no form: remove, reset… */
+        change_cancel(console->change);
         return UI_REDRAW;
     }
     enum ui_panel focus = console->focus;

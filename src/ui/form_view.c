@@ -127,7 +127,7 @@ static void draw_footer(const struct console *console, const struct form_geometr
 {
     const struct form_model *form = console->form;
     bool on_submit = form_model_on_submit(form);
-    const char *button = form->busy ? "[ sending… ]" : "[ Submit ]";
+    const char *button = form->busy ? "[ sending… Esc cancels ]" : "[ Submit ]";
     put_text(y, g->x + g->label_width, (int)text_width(button), button,
              theme_attr(on_submit ? THEME_SELECTED : THEME_DIALOG));
     const struct form_model_field *field = form_model_focused(form);
@@ -197,7 +197,13 @@ enum ui_result form_key(struct console *console, const struct input *input)
     if (input->kind != INPUT_KEY)
         return UI_DONE;
     if (form->busy) {
-        browser_set_message(console->browser, false, "waiting for the vendor's answer…");
+        /* Only cancelling: the values being sent stay as they are. */
+        if (!input->is_text &&
+            keymap_lookup(console->keymap, UI_CONTEXT_FORM, input->key) == UI_ACTION_CANCEL)
+            change_cancel(console->change);
+        else
+            browser_set_message(console->browser, false,
+                                "waiting for the vendor's answer… (Esc cancels)");
         return UI_REDRAW;
     }
     if (input->is_text) {

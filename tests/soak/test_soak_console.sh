@@ -5,7 +5,8 @@
 # on the status line ("Error: ..."), keep the list it had when a reload
 # fails, and quit cleanly. Then cancelling: a list from a simulator that
 # takes 20 s per answer is cancelled with Esc and the console says so at
-# once; quitting with a request in flight does not wait for it.
+# once; quitting with a request in flight does not wait for it; a form being
+# sent is cancelled with Esc and keeps every value.
 source "$(dirname "$0")/../lib/common.sh"
 source "$(dirname "$0")/../lib/tmux.sh"
 source "$(dirname "$0")/soak_lib.sh"
@@ -68,5 +69,40 @@ ui_keys q
 ui_wait_exit 0
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 (( elapsed_ms < 5000 )) || fail "quitting with a request in flight took ${elapsed_ms} ms"
+
+# Cancelling a form being sent: Esc stops it at once, every value stays, the
+# console says the vendor may still have done it, and the audit log says
+# it was cancelled.
+ui_run "$PORTALCTL_BIN" --config "$SOAK_CFG" soak-vs
+ui_wait_for 'portals of soak-vs' "the Valstorm portals (kept in the config: no request)"
+ui_keys n
+ui_wait_for 'Create a Valstorm portal' "the create-portal form"
+ui_keys -l 'Slow Portal'
+ui_keys Tab
+ui_keys -l 'slow.example.com'
+ui_keys C-s
+ui_wait_for 'sending… Esc cancels' "the form being sent"
+ui_keys -l 'x'
+ui_wait_for "waiting for the vendor's answer… \\(Esc cancels\\)" "a key while sending"
+start=$(date +%s%N)
+ui_keys Escape
+ui_wait_for 'create-portal on soak-vs cancelled: what was already sent may still be done' \
+    "the cancellation said"
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+(( elapsed_ms < 5000 )) || fail "cancelling the form took ${elapsed_ms} ms"
+ui_wait_gone 'sending…' "the form no longer sending"
+ui_wait_for 'Portal name +\[Slow Portal' "the name kept"
+ui_wait_for 'Custom domain +\[slow\.example\.com' "the domain kept"
+grep -q '"operation":"create-portal".*"result":"failed".*cancelled' \
+    "$TEST_TMP/state/portalctl/audit.jsonl" || fail "no audit line for the cancelled change"
+ui_keys Escape y
+ui_wait_gone 'Create a Valstorm portal' "the form closed"
+# A change without a form (here the who-am-i check) is cancelled by Esc too.
+ui_keys W
+ui_wait_for 'whoami' "the check sent"
+ui_keys Escape
+ui_wait_for 'whoami on soak-vs failed: cancelled' "the check cancelled"
+ui_keys q
+ui_wait_exit 0
 stop_sim
 echo ok
