@@ -69,3 +69,11 @@ char *fixture_read(const char *folder, const char *name, size_t *len)
         *len = size;
     return text;
 }
+
+char **fixture_valstorm_bad_user_lists(void)
+{
+    char **names = fixture_names("valstorm", "hostile-users-", "error-404-portal.json",
+                                 "error-502.html", NULL);
+    assert_true(g_strv_length(names) >= 9);
+    return names;
+}

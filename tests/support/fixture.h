@@ -18,4 +18,9 @@ char *fixture_read(const char *folder, const char *name, size_t *len);
  * matches. g_strfreev the result. */
 char **fixture_names(const char *folder, const char *prefix, ...) __attribute__((sentinel));
 
+/* The Valstorm answers to a user-list request that must be refused (every
+ * hostile-users-* fixture, a 404 and a 502 page), for the whole-body and the
+ * streamed readers alike. g_strfreev the result. */
+char **fixture_valstorm_bad_user_lists(void);
+
 #endif

@@ -407,9 +407,7 @@ static void test_parse_users(void **state)
 static void test_parse_users_hostile(void **state)
 {
     (void)state;
-    char **names = fixture_names("valstorm", "hostile-users-", "error-404-portal.json",
-                                 "error-502.html", NULL);
-    assert_true(g_strv_length(names) >= 9);
+    char **names = fixture_valstorm_bad_user_lists();
     for (char **name = names; *name; name++) {
         size_t len = 0;
         char *text = fixture_read("valstorm", *name, &len);
