@@ -84,10 +84,11 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Keeps what the test asked for (stop_after, cancel_in) and zeroes the rest. */
 static void stream_init(struct stream *s)
 {
-    memset(s, 0, sizeof(*s));
-    s->received = g_string_new(NULL);
+    *s = (struct stream){
+        .stop_after = s->stop_after, .cancel_in = s->cancel_in, .received = g_string_new(NULL)};
 }
 
 static void stream_clear(struct stream *s)
@@ -130,6 +131,20 @@ static char *pattern_body(size_t len)
     return body;
 }
 
+/* Queues REPLY with a LEN-byte pattern body, then GETs PATH streamed into *s
+ * (initialised here). Returns the body served (g_free it). */
+static char *serve_pattern(struct fixture *f, struct script_reply reply, size_t len,
+                           const char *path, struct stream *s, size_t max_body_bytes)
+{
+    char *body = pattern_body(len);
+    reply.body = body;
+    reply.body_len = len;
+    script_server_push(f->server, &reply);
+    stream_init(s);
+    get_streamed(f, path, s, max_body_bytes);
+    return body;
+}
+
 static void test_2xx_body_is_streamed_in_slices(void **state)
 {
     struct fixture *f = *state;
@@ -138,7 +153,7 @@ static void test_2xx_body_is_streamed_in_slices(void **state)
     for (int chunked = 0; chunked < 2; chunked++) {
         script_server_push(
             f->server, &(struct script_reply){.body = body, .body_len = len, .chunked = chunked});
-        struct stream s;
+        struct stream s = {0};
         stream_init(&s);
         get_streamed(f, "/big", &s, 0);
         assert_int_equal(s.error, NET_ERR_NONE);
@@ -160,7 +175,7 @@ static void test_error_answer_arrives_whole(void **state)
     struct fixture *f = *state;
     const char *detail = "{\"detail\":\"Portal not found\"}";
     script_server_push(f->server, &(struct script_reply){.status = 404, .body = detail});
-    struct stream s;
+    struct stream s = {0};
     stream_init(&s);
     get_streamed(f, "/missing", &s, 0);
     assert_int_equal(s.error, NET_ERR_NONE);
@@ -176,7 +191,7 @@ static void test_503_retried_then_streamed(void **state)
     struct fixture *f = *state;
     script_server_push(f->server, &(struct script_reply){.status = 503, .body = "busy"});
     script_server_push(f->server, &(struct script_reply){.body = "[1,2,3]"});
-    struct stream s;
+    struct stream s = {0};
     stream_init(&s);
     get_streamed(f, "/busy", &s, 0);
     assert_int_equal(s.error, NET_ERR_NONE);
@@ -193,7 +208,7 @@ static void test_truncated_stream_is_not_retried(void **state)
     script_server_push(f->server, &(struct script_reply){
                                       .action = SCRIPT_TRUNCATE, .body = body, .body_len = len});
     script_server_push(f->server, &(struct script_reply){.body = "never asked for"});
-    struct stream s;
+    struct stream s = {0};
     stream_init(&s);
     get_streamed(f, "/cut", &s, 0);
     assert_int_equal(s.error, NET_ERR_TRUNCATED);
@@ -209,13 +224,9 @@ static void test_truncated_stream_is_not_retried(void **state)
 static void test_body_cap_counts_streamed_bytes(void **state)
 {
     struct fixture *f = *state;
-    size_t len = 1024 * 1024;
-    char *body = pattern_body(len);
-    script_server_push(f->server,
-                       &(struct script_reply){.body = body, .body_len = len, .chunked = true});
-    struct stream s;
-    stream_init(&s);
-    get_streamed(f, "/huge", &s, 100 * 1000);
+    struct stream s = {0};
+    char *body = serve_pattern(f, (struct script_reply){.chunked = true}, 1024 * 1024, "/huge", &s,
+                               100 * 1000);
     assert_int_equal(s.error, NET_ERR_TOO_LARGE);
     assert_true(s.received->len <= 100 * 1000);
     stream_clear(&s);
@@ -225,13 +236,8 @@ static void test_body_cap_counts_streamed_bytes(void **state)
 static void test_receiver_may_stop(void **state)
 {
     struct fixture *f = *state;
-    size_t len = 2 * 1024 * 1024;
-    char *body = pattern_body(len);
-    script_server_push(f->server, &(struct script_reply){.body = body, .body_len = len});
-    struct stream s;
-    stream_init(&s);
-    s.stop_after = 1;
-    get_streamed(f, "/stop", &s, 0);
+    struct stream s = {.stop_after = 1};
+    char *body = serve_pattern(f, (struct script_reply){0}, 2 * 1024 * 1024, "/stop", &s, 0);
     assert_int_equal(s.error, NET_ERR_STOPPED);
     assert_int_equal(s.pieces, 1);
     assert_int_equal(s.attempts, 1);
@@ -242,13 +248,8 @@ static void test_receiver_may_stop(void **state)
 static void test_cancel_from_inside_the_callback(void **state)
 {
     struct fixture *f = *state;
-    size_t len = 2 * 1024 * 1024;
-    char *body = pattern_body(len);
-    script_server_push(f->server, &(struct script_reply){.body = body, .body_len = len});
-    struct stream s;
-    stream_init(&s);
-    s.cancel_in = f;
-    get_streamed(f, "/cancel", &s, 0);
+    struct stream s = {.cancel_in = f};
+    char *body = serve_pattern(f, (struct script_reply){0}, 2 * 1024 * 1024, "/cancel", &s, 0);
     assert_int_equal(s.error, NET_ERR_CANCELLED);
     assert_int_equal(s.pieces, 1);
     stream_clear(&s);
