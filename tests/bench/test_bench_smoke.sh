@@ -13,7 +13,6 @@ USERS=20000
 start_sim --seed-users "$USERS"
 cfg="$TEST_TMP/config.ini"
 sim_connections_ini "$SIM_URL" s >"$cfg"
-pc() { "$PORTALCTL_BIN" --config "$cfg" "$@"; }
 store_sim_credentials s pc
 
 # users list --json: 1.5 s per 100,000 -> 0.3 s per 20,000; x10 x3 = 9 s of CPU.

@@ -7,15 +7,9 @@
 # with exactly one user per row.
 source "$(dirname "$0")/../lib/common.sh"
 
-pc() { "$PORTALCTL_BIN" --config "$cfg" "$@"; }
 requests() { wc -l <"$SIM_LOG"; }
-status_of() { local rc=0; "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?; echo "$rc"; }
 
-setup() {
-    cfg="$TEST_TMP/config-$1.ini"
-    printf '[connection ec]\nvendor = ecgrid\nurl = %s\n' "$SIM_URL" >"$cfg"
-    printf 'sim-ecgrid-netadmin\n' | pc auth set ec >/dev/null
-}
+setup() { sim_connection_config ecgrid ec "$TEST_TMP/config-$1.ini"; }
 
 make_csv() { # make_csv FILE COUNT PREFIX
     {

@@ -10,7 +10,6 @@
 # (Transient failures, 429 with Retry-After, are in test_bulk_retry_after.sh.)
 source "$(dirname "$0")/../lib/common.sh"
 
-pc() { "$PORTALCTL_BIN" --config "$cfg" "$@"; }
 invite() { # invite EXTRA_OPTIONS...: the summary on stdout; the exit status
     local rc=0
     pc users invite vs --portal portal_demo1 --csv "$TEST_TMP/in.csv" --journal "$TEST_TMP/j.jsonl" \
@@ -32,9 +31,7 @@ make_csv() { # make_csv FIRST_NAME_OF_THE_REFUSED_ROWS
 }
 
 start_sim
-cfg="$TEST_TMP/config.ini"
-printf '[connection vs]\nvendor = valstorm\nurl = %s\n' "$SIM_URL" >"$cfg"
-printf 'sim-valstorm-admin\n' | pc auth set vs >/dev/null
+sim_connection_config valstorm vs "$TEST_TMP/config.ini"
 make_csv Ann
 
 # --- the first run: two rows refused for good, the rest invited -----------------------------

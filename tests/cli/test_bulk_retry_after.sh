@@ -7,13 +7,8 @@
 # a message saying when to go on, and the same command, re-run, finishes.
 source "$(dirname "$0")/../lib/common.sh"
 
-pc() { "$PORTALCTL_BIN" --config "$cfg" "$@"; }
 
-setup() {
-    cfg="$TEST_TMP/config-$1.ini"
-    printf '[connection vs]\nvendor = valstorm\nurl = %s\n' "$SIM_URL" >"$cfg"
-    printf 'sim-valstorm-admin\n' | pc auth set vs >/dev/null
-}
+setup() { sim_connection_config valstorm vs "$TEST_TMP/config-$1.ini"; }
 
 make_csv() { # make_csv FILE COUNT PREFIX
     {

@@ -6,13 +6,8 @@
 source "$(dirname "$0")/../lib/common.sh"
 
 faults=(--fault-rate 0.1 --fault-kinds 500,503,429,reset,truncate)
-pc() { "$PORTALCTL_BIN" --config "$cfg" "$@"; }
 
-setup() { # writes the config for the running simulator and stores the token
-    cfg="$TEST_TMP/config-$1.ini"
-    printf '[connection vs]\nvendor = valstorm\nurl = %s\n' "$SIM_URL" >"$cfg"
-    printf 'sim-valstorm-admin\n' | pc auth set vs >/dev/null
-}
+setup() { sim_connection_config valstorm vs "$TEST_TMP/config-$1.ini"; }
 
 make_csv() { # make_csv FILE COUNT PREFIX: a header, a BOM and CRLF line ends
     python3 - "$@" <<'PY'

@@ -21,8 +21,6 @@ accounts_url = $SIM_URL
 vendor = valstorm
 url = $SIM_URL
 INI
-pc() { "$PORTALCTL_BIN" --config "$cfg" "$@"; }
-status_of() { local rc=0; "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?; echo "$rc"; }
 
 printf 'sim-zoho-secret\n' | pc auth set flow-zoho client-secret
 expect_eq 0 "$(status_of pc auth grant flow-zoho <<<'sim-zoho-grant')" "grant code exchange"

@@ -26,9 +26,7 @@ client_id = sim-zoho-client
 url = $SIM_URL
 accounts_url = $SIM_URL
 INI
-pc() { "$PORTALCTL_BIN" --config "$cfg" "$@"; }
 requests() { wc -l <"$SIM_LOG"; }
-status_of() { local rc=0; "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?; echo "$rc"; }
 
 # Secrets go in through stdin (never argv) and land in the keyring only.
 printf 'sim-ecgrid-netadmin\n' | pc auth set cli-ec

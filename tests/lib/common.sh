@@ -1,6 +1,8 @@
 # Shared helpers for the shell tests (sourced). Every test runs with `set -eu`
 # and these: fail MESSAGE, expect_eq WANT GOT WHAT, expect_match REGEX TEXT WHAT,
-# start_sim [ARGS...] (sets SIM_PID, SIM_URL, SIM_LOG, SIM_DIR), stop_sim.
+# start_sim [ARGS...] (sets SIM_PID, SIM_URL, SIM_LOG, SIM_DIR), stop_sim,
+# pc ARGS... (portalctl with the config $cfg), status_of COMMAND... and
+# sim_connection_config VENDOR NAME FILE.
 set -euo pipefail
 
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/portalctl-test.XXXXXX")
@@ -45,4 +47,34 @@ stop_sim() {
     wait "$SIM_PID" || rc=$?
     SIM_PID=""
     expect_eq 0 "$rc" "portal-sim exit status after SIGTERM"
+}
+
+# portalctl with the test's config file, $cfg.
+pc() { "$PORTALCTL_BIN" --config "$cfg" "$@"; }
+
+# Runs COMMAND with its stdout in $TEST_TMP/out and stderr in $TEST_TMP/err;
+# prints its exit status (the test goes on whatever it is).
+status_of() {
+    local rc=0
+    "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+    echo "$rc"
+}
+
+# sim_connection_config VENDOR NAME FILE: writes FILE, a config with one
+# connection NAME to the running portal-sim, makes it $cfg, and stores the
+# simulator's credentials for it in the keyring (on stdin, never in argv).
+sim_connection_config() {
+    local vendor=$1 name=$2
+    cfg=$3
+    case $vendor in
+    ecgrid | valstorm) printf '[connection %s]\nvendor = %s\nurl = %s\n' "$name" "$vendor" "$SIM_URL" ;;
+    zoho) printf '[connection %s]\nvendor = zoho\nclient_id = sim-zoho-client\nurl = %s\naccounts_url = %s\n' \
+        "$name" "$SIM_URL" "$SIM_URL" ;;
+    *) fail "sim_connection_config: unknown vendor $vendor" ;;
+    esac >"$cfg"
+    case $vendor in
+    ecgrid) printf 'sim-ecgrid-netadmin\n' ;;
+    zoho) printf 'sim-zoho-secret\nsim-zoho-refresh\n' ;;
+    valstorm) printf 'sim-valstorm-admin\n' ;;
+    esac | pc auth set "$name" >/dev/null
 }

@@ -37,8 +37,6 @@ vendor = ecgrid
 url = $SIM_URL
 ca_file = $TEST_TMP/ca.pem
 INI
-pc() { "$PORTALCTL_BIN" --config "$cfg" "$@"; }
-status_of() { local rc=0; "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?; echo "$rc"; }
 no_sanitizer() { ! grep -q -E 'Sanitizer|runtime error' "$TEST_TMP/err" || { cat "$TEST_TMP/err" >&2; fail "sanitizer report"; }; }
 for c in tls-plain tls-other-ca tls-ca; do printf 'sim-ecgrid-netadmin\n' | pc auth set "$c" 2>/dev/null; done
 
