@@ -28,8 +28,7 @@ ui_run "$PORTALCTL_BIN" --demo
 ui_wait_for 'Connections \(3\)' "the demo's three connections"
 # The demo's own simulator: the portal-sim child of this portalctl (other
 # tests run simulators of their own at the same time).
-shell_pid=$(ui_tmux display-message -p '#{pane_pid}')
-demo_pid=$(pgrep -P "$shell_pid" -x portalctl | head -1)
+demo_pid=$(ui_command_pid)
 [[ -n "$demo_pid" ]] || fail "no portalctl --demo process"
 sim_pid=$(pgrep -P "$demo_pid" -x portal-sim | head -1)
 [[ -n "$sim_pid" ]] || fail "no portal-sim running for the demo"

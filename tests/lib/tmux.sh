@@ -9,8 +9,14 @@
 #   ui_wait_gone REGEX [WHAT]  wait until it no longer matches
 #   ui_wait_exit               wait for the command to end; checks status 0,
 #                              no sanitizer report, the terminal restored
+#   ui_wait_loaded             wait until no list is loading (a change done
+#                              reloads its list, and Esc then cancels that)
+#   ui_command_pid             the pid of the command the shell runs
+# UI_WAIT_SCALE (default 1) multiplies every wait: scripts/valgrind-suite
+# runs portalctl under valgrind, many times slower.
 TMUX_SOCKET="portalctl-ui-$$"
 UI_DONE="$TEST_TMP/ui-exit-status"
+UI_WAIT_SCALE=${UI_WAIT_SCALE:-1}
 
 ui_tmux() { tmux -L "$TMUX_SOCKET" "$@"; }
 
@@ -45,7 +51,7 @@ ui_screen() { ui_tmux capture-pane -p; }
 
 ui_wait_for() {
     local regex=$1 what=${2:-$1} screen
-    for _ in $(seq 100); do
+    for _ in $(seq $((100 * UI_WAIT_SCALE))); do
         screen=$(ui_screen)
         [[ "$screen" =~ $regex ]] && return 0
         sleep 0.1
@@ -57,7 +63,7 @@ ui_wait_for() {
 
 ui_wait_gone() {
     local regex=$1 what=${2:-$1} screen
-    for _ in $(seq 100); do
+    for _ in $(seq $((100 * UI_WAIT_SCALE))); do
         screen=$(ui_screen)
         [[ "$screen" =~ $regex ]] || return 0
         sleep 0.1
@@ -66,11 +72,13 @@ ui_wait_gone() {
     fail "screen still shows $what (/$regex/)"
 }
 
+ui_wait_loaded() { ui_wait_gone 'loading…' "${1:-a list loading}"; }
+
 # The command ended: status 0, nothing from the sanitizers, and the terminal is
 # back to normal (no alternate screen, cursor visible, the shell prompt shown).
 ui_wait_exit() {
     local want=${1:-0}
-    for _ in $(seq 150); do [[ -s "$UI_DONE" ]] && break; sleep 0.1; done
+    for _ in $(seq $((150 * UI_WAIT_SCALE))); do [[ -s "$UI_DONE" ]] && break; sleep 0.1; done
     [[ -s "$UI_DONE" ]] || { ui_screen >&2; fail "portalctl did not exit"; }
     local rc; rc=$(cat "$UI_DONE")
     if grep -q -E 'Sanitizer|runtime error' "$TEST_TMP/ui-stderr"; then
@@ -81,4 +89,11 @@ ui_wait_exit() {
     ui_wait_for 'ui-shell\$ *$' "the shell prompt after portalctl"
     expect_eq 0 "$(ui_tmux display-message -p '#{alternate_on}')" "alternate screen left"
     expect_eq 1 "$(ui_tmux display-message -p '#{cursor_flag}')" "cursor visible again"
+}
+
+# The pid of the command the shell is running: its only child. Found by
+# parentage, not by name, so that it is portalctl's pid also when a wrapper
+# execs portalctl under valgrind.
+ui_command_pid() {
+    pgrep -P "$(ui_tmux display-message -p '#{pane_pid}')" | head -1
 }

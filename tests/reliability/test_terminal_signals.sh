@@ -51,7 +51,6 @@ start_console() {
     ui_wait_for 'Users \([0-9]+\)' "the users"
 }
 
-console_pid() { pgrep -f "^$PORTALCTL_BIN --config $cfg rt-ec" | head -1; }
 
 # Opens a screen; prints the regex that proves it is shown.
 open_screen() {
@@ -71,8 +70,8 @@ open_screen() {
 send_quit() {
     case $1 in
     ctrl-c) ui_keys C-c ;;
-    term) kill -TERM "$(console_pid)" ;;
-    hup) kill -HUP "$(console_pid)" ;;
+    term) kill -TERM "$(ui_command_pid)" ;;
+    hup) kill -HUP "$(ui_command_pid)" ;;
     esac
 }
 

@@ -35,6 +35,8 @@ ui_keys Enter
 ui_wait_for 'remembered portal portal_demo1'
 ui_keys g Enter
 ui_wait_for 'Users \([0-9]+\)' "the portal's users"
+# The empty panel says "Users (0)" before the list is asked for: wait for a member.
+ui_wait_for 'alex\.morgan@example\.org' "the simulator's first member listed"
 ui_wait_gone 'loading' "the users loaded"
 before=$(wc -l <"$SIM_LOG")
 

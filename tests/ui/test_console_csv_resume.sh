@@ -81,8 +81,7 @@ for _ in $(seq 600); do
     [[ "$(grep -c '"state":"done"' "$journal" || true)" -ge 12 ]] && break
     sleep 0.05
 done
-shell_pid=$(ui_tmux display-message -p '#{pane_pid}')
-victim=$(pgrep -P "$shell_pid" -x portalctl | head -1)
+victim=$(ui_command_pid)
 [[ -n "$victim" ]] || fail "no portalctl process to kill"
 kill -KILL "$victim"
 ui_wait_for 'ui-shell\$' "the shell after the kill"
@@ -122,7 +121,7 @@ for _ in $(seq 600); do
     [[ -n "$finished" && "$finished" -ge 10 ]] && break
     sleep 0.05
 done
-kill -TERM "$(pgrep -P "$shell_pid" -x portalctl | head -1)"
+kill -TERM "$(ui_command_pid)"
 ui_wait_exit 0
 second=$(ls -t "$bulk_dir"/create-user-ec-*.csv | head -1)
 expect_eq 600 "$(stat -c %a "$second")" "the stopped run's report file mode"
@@ -183,6 +182,8 @@ ui_keys Enter
 ui_wait_for 'remembered portal portal_demo1'
 ui_keys g Enter
 ui_wait_for 'Users \([0-9]+\)' "the portal's users"
+# The empty panel says "Users (0)" before the list is asked for: wait for a member.
+ui_wait_for 'alex\.morgan@example\.org' "the simulator's first member listed"
 ui_wait_gone 'loading' "the users loaded"
 members=$(ui_screen | grep -oE 'Users \([0-9]+\)' | grep -oE '[0-9]+')
 before=$(settled_requests)

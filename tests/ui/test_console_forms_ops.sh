@@ -48,6 +48,7 @@ ui_keys S
 ui_wait_for 'Sign a user out everywhere'
 ui_keys y
 ui_wait_for 'reset-sessions on demo-ecgrid: done, 1005'
+ui_wait_loaded "the users reloaded after the change"
 
 # Zoho: deactivate and reactivate Alice, rename a portal.
 ui_keys Escape Escape j Enter
@@ -62,6 +63,7 @@ ui_keys A
 ui_wait_for 'reactivate a deactivated portal user'
 ui_keys y
 ui_wait_for 'reactivate-user on demo-zoho: done'
+ui_wait_loaded "the users reloaded after the change"
 ui_keys Escape
 ui_keys T
 ui_wait_for 'list-user-types on demo-zoho: 1 record' "the user types (a read)"
@@ -76,6 +78,7 @@ ui_keys -l 'PartnerDesk2'
 ui_keys C-s
 ui_wait_for 'update-portal on demo-zoho: done'
 ui_wait_for 'PartnerDesk2' "the renamed portal listed"
+ui_wait_loaded "the portals reloaded after the change"
 
 # Valstorm: rename, remember a portal by id, invite several people.
 ui_keys Escape Escape j Enter

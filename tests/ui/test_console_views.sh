@@ -85,6 +85,6 @@ plain=$(ui_tmux capture-pane -p -e)
 expect_match $'\e\\[[0-9;]*7m' "$plain" "the selection still shown (reverse video)"
 
 # SIGTERM quits cleanly too.
-pkill -TERM -f "^$PORTALCTL_BIN --demo" || fail "no portalctl to signal"
+kill -TERM "$(ui_command_pid)" || fail "no portalctl to signal"
 ui_wait_exit 0
 echo ok
