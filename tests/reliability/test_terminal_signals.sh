@@ -1,15 +1,19 @@
 # Terminal: in every screen of the console — main, help, detail, filter,
 # command line, "terminal too small", a form with a value typed, the
-# question a form asks before forgetting it, and the preview of a CSV run —
-# Ctrl-C, SIGTERM and SIGHUP quit cleanly, and Ctrl-Z suspends and fg
-# resumes (the screen, and what was typed, back as they were). Each time the
+# question a form asks before forgetting it, the preview of a CSV run and
+# the CSV run under way — Ctrl-C, SIGTERM and SIGHUP quit cleanly, and
+# Ctrl-Z suspends and fg resumes (the screen, and what was typed, back as
+# they were). A run stopped so still leaves its 0600 report, with the
+# password of every user it created and the rows it did not send. Each time the
 # terminal is restored: the shell's prompt is back, the alternate screen is
 # left, the cursor is visible, and `stty -g` reads exactly what it read
 # before portalctl started (so echo, canonical mode and signals are back on).
 source "$(dirname "$0")/../lib/common.sh"
 source "$(dirname "$0")/../lib/tmux.sh"
 
-start_sim
+# Every answer 100 ms late: a CSV run of 400 rows lasts long enough to be
+# interrupted.
+start_sim --latency-ms 100
 cfg="$TEST_TMP/config.ini"
 cat >"$cfg" <<INI
 [connection rt-ec]
@@ -48,7 +52,10 @@ start_console() {
     ui_run "$PORTALCTL_BIN" --config "$cfg" rt-ec
     ui_wait_for 'ACME Receiving' "the portals"
     ui_keys Enter
+    # The empty panel says "Users (0)" before the list is asked for: wait for a user.
     ui_wait_for 'Users \([0-9]+\)' "the users"
+    ui_wait_for 'netadmin' "the first user listed"
+    ui_wait_loaded "the users loaded"
 }
 
 
@@ -64,6 +71,11 @@ open_screen() {
     form) ui_keys n; ui_keys -l carol; echo 'Login +\[carol' ;;
     question) ui_keys n; ui_keys -l carol; ui_keys Escape; echo 'Forget what you typed' ;;
     csv-preview) ui_keys I; ui_keys -l "$csv"; ui_keys Enter; echo 'people\.csv: 2 rows, 2 to send' ;;
+    csv-run)
+        ui_keys I; ui_keys -l "$TEST_TMP/run-$signal.csv"; ui_keys Enter
+        ui_wait_for 'Create 400 users in ACME Receiving\?' "the question before the run"
+        ui_keys y
+        echo '\] [1-9][0-9]*/400 rows' ;;
     esac
 }
 
@@ -110,5 +122,30 @@ expect_eq 27 "$runs" "screen × signal combinations"
 # (ECGrid's lists are POSTs to .../list).
 expect_eq 0 "$(jq -s '[.[] | select(.method != "GET" and (.path | endswith("/list") | not))] | length' \
     "$SIM_LOG")" "changes sent"
+
+# A CSV run under way, a file of 400 new users for each signal.
+bulk_dir="$TEST_TMP/state/portalctl/bulk"
+for signal in ctrl-c term hup; do
+    {
+        echo "login,email"
+        for ((i = 0; i < 400; i++)); do echo "rt-$signal-$i,rt-$signal-$i@example.com"; done
+    } >"$TEST_TMP/run-$signal.csv"
+    start_console
+    shown=$(open_screen csv-run)
+    ui_wait_for "$shown" "the CSV run under way"
+    [[ "$signal" == ctrl-c ]] && suspend_and_resume "$shown" csv-run
+    send_quit "$signal"
+    ui_wait_exit 0
+    terminal_restored "after $signal in the CSV run"
+    report=$(ls -t "$bulk_dir"/create-user-rt-ec-*.csv | head -1)
+    expect_eq 600 "$(stat -c %a "$report")" "mode of the report of the run stopped by $signal"
+    created=$(tr -d '\r' <"$report" | grep -cE "^[0-9]+,rt-$signal-[0-9]+,created,[0-9]+,,[^,]{20}\$" || true)
+    not_sent=$(tr -d '\r' <"$report" | grep -c ',not-sent,' || true)
+    ((created > 0)) || fail "no created user with a password in the report after $signal"
+    ((not_sent > 0)) || fail "the run ended before $signal came"
+    echo "CSV run stopped by $signal: $created users created (passwords in the report), $not_sent rows not sent"
+    runs=$((runs + 1))
+done
+expect_eq 30 "$runs" "screen × signal combinations, the CSV run included"
 stop_sim
 echo ok
