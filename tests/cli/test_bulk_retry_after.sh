@@ -7,7 +7,6 @@
 # a message saying when to go on, and the same command, re-run, finishes.
 source "$(dirname "$0")/../lib/common.sh"
 
-
 setup() { sim_connection_config valstorm vs "$TEST_TMP/config-$1.ini"; }
 
 make_csv() { # make_csv FILE COUNT PREFIX

@@ -3,7 +3,6 @@
 # the very file the people were invited with, against the real portal-sim.
 source "$(dirname "$0")/../lib/common.sh"
 
-
 start_sim --fault-rate 0.05 --fault-kinds 500,503,429,reset,truncate --fault-seed 3
 cfg="$TEST_TMP/config.ini"
 cat >"$cfg" <<INI

@@ -9,8 +9,9 @@
 #   ui_wait_gone REGEX [WHAT]  wait until it no longer matches
 #   ui_wait_exit               wait for the command to end; checks status 0,
 #                              no sanitizer report, the terminal restored
-#   ui_wait_loaded             wait until no list is loading (a change done
+#   ui_wait_loaded [WHAT]      wait until no list is loading (a change done
 #                              reloads its list, and Esc then cancels that)
+#   ui_wait_listed REGEX WHAT  wait for a row of a list, then for it loaded
 #   ui_command_pid             the pid of the command the shell runs
 # UI_WAIT_SCALE (default 1) multiplies every wait: scripts/valgrind-suite
 # runs portalctl under valgrind, many times slower.
@@ -72,7 +73,14 @@ ui_wait_gone() {
     fail "screen still shows $what (/$regex/)"
 }
 
-ui_wait_loaded() { ui_wait_gone 'loading…' "${1:-a list loading}"; }
+ui_wait_loaded() { ui_wait_gone 'loading' "${1:-a list loading}"; }
+
+# A panel says "Users (0)" before its list is even asked for, so its caption
+# proves nothing: wait for a row the list must have, then for the load's end.
+ui_wait_listed() {
+    ui_wait_for "$1" "$2"
+    ui_wait_loaded "$2, loaded"
+}
 
 # The command ended: status 0, nothing from the sanitizers, and the terminal is
 # back to normal (no alternate screen, cursor visible, the shell prompt shown).

@@ -8,13 +8,7 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$(dirname "$0")/../lib/tmux.sh"
 
 start_sim --latency-ms 400
-cfg="$TEST_TMP/config.ini"
-cat >"$cfg" <<INI
-[connection rz-ec]
-vendor = ecgrid
-url = $SIM_URL
-INI
-printf 'sim-ecgrid-netadmin\n' | "$PORTALCTL_BIN" --config "$cfg" auth set rz-ec 2>/dev/null
+sim_connection_config ecgrid rz-ec "$TEST_TMP/config.ini"
 
 sizes=(1x1 200x60 1x40 150x1 2x2 60x15 59x14 80x24 3x1 1x3 120x40 10x10 300x100 1x1 100x30)
 storm() {

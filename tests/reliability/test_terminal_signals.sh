@@ -14,13 +14,7 @@ source "$(dirname "$0")/../lib/tmux.sh"
 # Every answer 100 ms late: a CSV run of 400 rows lasts long enough to be
 # interrupted.
 start_sim --latency-ms 100
-cfg="$TEST_TMP/config.ini"
-cat >"$cfg" <<INI
-[connection rt-ec]
-vendor = ecgrid
-url = $SIM_URL
-INI
-printf 'sim-ecgrid-netadmin\n' | "$PORTALCTL_BIN" --config "$cfg" auth set rt-ec 2>/dev/null
+sim_connection_config ecgrid rt-ec "$TEST_TMP/config.ini"
 
 csv="$TEST_TMP/people.csv"
 printf 'login,email\nsig1,sig1@example.com\nsig2,sig2@example.com\n' >"$csv"
@@ -52,10 +46,8 @@ start_console() {
     ui_run "$PORTALCTL_BIN" --config "$cfg" rt-ec
     ui_wait_for 'ACME Receiving' "the portals"
     ui_keys Enter
-    # The empty panel says "Users (0)" before the list is asked for: wait for a user.
     ui_wait_for 'Users \([0-9]+\)' "the users"
-    ui_wait_for 'netadmin' "the first user listed"
-    ui_wait_loaded "the users loaded"
+    ui_wait_listed 'netadmin' "the first user listed"
 }
 
 

@@ -60,7 +60,7 @@ ui_run "$PORTALCTL_BIN" --config "$config" ec
 ui_wait_for 'ACME Receiving' "the ECGrid mailboxes"
 ui_keys g Enter
 ui_wait_for 'Users \(5\)' "the users of mailbox 101"
-ui_wait_gone 'loading' "the users loaded"
+ui_wait_loaded "the users loaded"
 
 # A password column: the whole file refused, its value never shown.
 ui_keys I

@@ -182,9 +182,7 @@ ui_keys Enter
 ui_wait_for 'remembered portal portal_demo1'
 ui_keys g Enter
 ui_wait_for 'Users \([0-9]+\)' "the portal's users"
-# The empty panel says "Users (0)" before the list is asked for: wait for a member.
-ui_wait_for 'alex\.morgan@example\.org' "the simulator's first member listed"
-ui_wait_gone 'loading' "the users loaded"
+ui_wait_listed 'alex\.morgan@example\.org' "the simulator's first member"
 members=$(ui_screen | grep -oE 'Users \([0-9]+\)' | grep -oE '[0-9]+')
 before=$(settled_requests)
 ui_keys X
@@ -222,7 +220,7 @@ ui_run "$PORTALCTL_BIN" --config "$config" zo
 ui_wait_for 'CustomerHub' "the Zoho portals"
 ui_keys Enter
 ui_wait_for 'Users \([0-9]+\)' "the portal's users"
-ui_wait_gone 'loading' "the users loaded"
+ui_wait_loaded "the users loaded"
 ui_wait_for 'zrm-1@example\.com' "the people to remove listed"
 members=$(ui_screen | grep -oE 'Users \([0-9]+\)' | grep -oE '[0-9]+')
 ui_keys :
